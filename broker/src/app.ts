@@ -1,0 +1,175 @@
+/** The Worker's HTTP surface, routed with hono. */
+import { Hono, type Context } from 'hono';
+import type { Env } from './env';
+import type { ChannelRecord, ChannelPatch } from './registry/registry-object';
+import {
+  ErrorCode,
+  isPlainObject,
+  type ApiList,
+  type ApiSuccess,
+  type ChannelInfo,
+  type HistoryMessage,
+  type JsonObject,
+  type PublishResult,
+} from './protocol';
+import { requireRole } from './http/auth-middleware';
+import { badRequest, HttpError } from './http/errors';
+import { channelName, contentText, eventTypeOf, intQuery, jsonBody, optionalIntQuery } from './http/input';
+import { upgrade } from './http/socket';
+
+type App = { Bindings: Env };
+type Ctx = Context<App>;
+
+const VERSION = '0.1.0';
+
+const channelStub = (env: Env, name: string) => env.CHANNEL.get(env.CHANNEL.idFromName(name));
+const registry = (env: Env) => env.REGISTRY.get(env.REGISTRY.idFromName('registry'));
+
+function ok<T>(c: Ctx, data: T, status: 200 | 201 = 200) {
+  return c.json({ success: true, data } satisfies ApiSuccess<T>, status);
+}
+
+function list<T>(c: Ctx, data: T[], page: number, pageSize: number, total: number) {
+  return c.json({
+    success: true,
+    data,
+    pagination: { page, pageSize, total, totalPages: Math.ceil(total / pageSize) },
+  } satisfies ApiList<T>);
+}
+
+async function publish(env: Env, channel: string, content: unknown, eventType: unknown, eventField: string): Promise<PublishResult> {
+  const data = contentText(content, eventField === 'event' ? 'data' : 'content');
+  const type = eventTypeOf(eventType, eventField);
+  return channelStub(env, channel).publish(channel, { eventType: type, data, clientId: 'server' });
+}
+
+function channelPatch(body: Record<string, unknown>): ChannelPatch {
+  const patch: ChannelPatch = {};
+  if (body.name !== undefined) {
+    if (typeof body.name !== 'string' || body.name.length === 0 || body.name.length > 200)
+      throw badRequest(ErrorCode.INVALID_REQUEST, "'name' must be a string of 1 to 200 characters");
+    patch.name = body.name;
+  }
+  if (body.description !== undefined) {
+    if (body.description !== null && (typeof body.description !== 'string' || body.description.length > 2000))
+      throw badRequest(ErrorCode.INVALID_REQUEST, "'description' must be a string of at most 2000 characters, or null");
+    patch.description = body.description;
+  }
+  if (body.isPrivate !== undefined) {
+    if (typeof body.isPrivate !== 'boolean') throw badRequest(ErrorCode.INVALID_REQUEST, "'isPrivate' must be a boolean");
+    patch.isPrivate = body.isPrivate;
+  }
+  if (body.metadata !== undefined) {
+    if (body.metadata !== null && !isPlainObject(body.metadata))
+      throw badRequest(ErrorCode.INVALID_REQUEST, "'metadata' must be a JSON object or null");
+    if (JSON.stringify(body.metadata).length > 8192) throw badRequest(ErrorCode.INVALID_REQUEST, "'metadata' is over 8 KB");
+    patch.metadata = body.metadata === null ? null : JSON.stringify(body.metadata);
+  }
+  return patch;
+}
+
+async function channelInfo(env: Env, record: ChannelRecord): Promise<ChannelInfo> {
+  const stats = await channelStub(env, record.slug).stats();
+  return {
+    id: record.id,
+    name: record.name,
+    slug: record.slug,
+    description: record.description,
+    isPrivate: record.isPrivate,
+    metadata: record.metadata === null ? null : (JSON.parse(record.metadata) as JsonObject),
+    messageCount: stats.messageCount,
+    createdAt: new Date(record.createdAt).toISOString(),
+    updatedAt: new Date(record.updatedAt).toISOString(),
+  };
+}
+
+function notFound(slug: string): HttpError {
+  return new HttpError(404, ErrorCode.CHANNEL_NOT_FOUND, `channel '${slug}' does not exist`);
+}
+
+export const app = new Hono<App>();
+
+app.get('/health', (c) => c.json({ status: 'ok', service: 'switchyard-broker', version: VERSION, time: Date.now() }));
+
+app.get('/ws', upgrade);
+
+const api = new Hono<App>();
+
+// --- publishing and history (secret key) ---------------------------------------
+api.post('/channels/:channel/messages', requireRole('secret'), async (c) => {
+  const channel = channelName(c.req.param('channel'));
+  const body = await jsonBody(c.req.raw);
+  return ok(c, await publish(c.env, channel, body.content, body.eventType, 'eventType'), 201);
+});
+
+api.post('/publish', requireRole('secret'), async (c) => {
+  const body = await jsonBody(c.req.raw);
+  const channel = channelName(body.channel);
+  return ok(c, await publish(c.env, channel, body.data, body.event, 'event'), 201);
+});
+
+api.get('/channels/:channel/messages', requireRole('secret'), async (c) => {
+  const channel = channelName(c.req.param('channel'));
+  const page = intQuery(c.req.query('page'), 'page', 1, 1, 1_000_000);
+  const pageSize = intQuery(c.req.query('pageSize'), 'pageSize', 25, 1, 100);
+  const order = c.req.query('order') ?? 'asc';
+  if (order !== 'asc' && order !== 'desc') throw badRequest(ErrorCode.INVALID_QUERY, "'order' must be 'asc' or 'desc'");
+  const eventType = c.req.query('eventType');
+  const { items, total } = await channelStub(c.env, channel).history(channel, {
+    page,
+    pageSize,
+    order,
+    eventType: eventType === undefined || eventType === '' ? undefined : eventTypeOf(eventType),
+    after: optionalIntQuery(c.req.query('after'), 'after'),
+    before: optionalIntQuery(c.req.query('before'), 'before'),
+  });
+  return list<HistoryMessage>(c, items, page, pageSize, total);
+});
+
+// --- channel management (management key) ---------------------------------------
+api.get('/channels', requireRole('management'), async (c) => {
+  const page = intQuery(c.req.query('page'), 'page', 1, 1, 1_000_000);
+  const pageSize = intQuery(c.req.query('pageSize'), 'pageSize', 25, 1, 100);
+  const { items, total } = await registry(c.env).list(page, pageSize);
+  const infos = await Promise.all(items.map((r) => channelInfo(c.env, r)));
+  return list(c, infos, page, pageSize, total);
+});
+
+api.post('/channels', requireRole('management'), async (c) => {
+  const body = await jsonBody(c.req.raw);
+  const slug = channelName(body.slug);
+  const created = await registry(c.env).create(slug, channelPatch(body));
+  if (created === null) throw new HttpError(409, ErrorCode.CHANNEL_EXISTS, `channel '${slug}' already exists`);
+  return ok(c, await channelInfo(c.env, created), 201);
+});
+
+api.get('/channels/:channel', requireRole('management'), async (c) => {
+  const slug = channelName(c.req.param('channel'));
+  const record = await registry(c.env).get(slug);
+  if (record === null) throw notFound(slug);
+  return ok(c, await channelInfo(c.env, record));
+});
+
+api.patch('/channels/:channel', requireRole('management'), async (c) => {
+  const slug = channelName(c.req.param('channel'));
+  const updated = await registry(c.env).update(slug, channelPatch(await jsonBody(c.req.raw)));
+  if (updated === null) throw notFound(slug);
+  return ok(c, await channelInfo(c.env, updated));
+});
+
+api.delete('/channels/:channel', requireRole('management'), async (c) => {
+  const slug = channelName(c.req.param('channel'));
+  if (!(await registry(c.env).remove(slug))) throw notFound(slug);
+  await channelStub(c.env, slug).reset();
+  return ok(c, { slug, deleted: true });
+});
+
+app.route('/api/v1', api);
+
+app.notFound((c) => c.json({ success: false, error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, code: ErrorCode.NOT_FOUND }, 404));
+
+app.onError((err, c) => {
+  if (err instanceof HttpError) return c.json(err.body(), err.status, err.headers);
+  console.error('unhandled error', err);
+  return c.json({ success: false, error: 'internal error', code: ErrorCode.INTERNAL }, 500);
+});

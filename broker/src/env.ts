@@ -1,0 +1,61 @@
+import type { ChannelObject } from './channel/channel-object';
+import type { ShardObject } from './connection/shard-object';
+import type { RegistryObject } from './registry/registry-object';
+
+/** Bindings and settings. Every setting is optional and has a sane default. */
+export interface Env {
+  CHANNEL: DurableObjectNamespace<ChannelObject>;
+  SHARD: DurableObjectNamespace<ShardObject>;
+  REGISTRY: DurableObjectNamespace<RegistryObject>;
+
+  /** Comma-separated keys (set as secrets in production). */
+  PUBLISH_KEYS?: string;
+  SECRET_KEYS?: string;
+  MANAGEMENT_KEYS?: string;
+  /** "true" accepts pub_local_dev / sec_local_dev / mgmt_local_dev. Local development only. */
+  ALLOW_DEV_KEYS?: string;
+
+  /** Connection shards sockets are spread over (default 16). */
+  SHARD_COUNT?: string;
+  /** History retention by age, seconds (default 86400 = 24 h). */
+  HISTORY_TTL_SECONDS?: string;
+  /** History retention by count per channel (default 10000). */
+  HISTORY_MAX_MESSAGES?: string;
+  /** Most missed messages replayed on one resubscribe (default 5000). */
+  MAX_REPLAY?: string;
+  /** Subscriptions one socket may hold (default 100). */
+  MAX_SUBSCRIPTIONS_PER_SOCKET?: string;
+  /** Frames per second one socket may send, pings excluded (default 50, burst 2×). */
+  SOCKET_FRAMES_PER_SECOND?: string;
+  /** A socket silent for this long is closed (default 70000 ms: two missed 25 s pings plus slack). */
+  HEARTBEAT_TIMEOUT_MS?: string;
+}
+
+export interface Settings {
+  shardCount: number;
+  historyTtlMs: number;
+  historyMaxMessages: number;
+  maxReplay: number;
+  maxSubscriptionsPerSocket: number;
+  socketFramesPerSecond: number;
+  heartbeatTimeoutMs: number;
+}
+
+function int(value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n)) return fallback;
+  return Math.min(max, Math.max(min, Math.floor(n)));
+}
+
+export function settings(env: Partial<Env>): Settings {
+  return {
+    shardCount: int(env.SHARD_COUNT, 16, 1, 4096),
+    historyTtlMs: int(env.HISTORY_TTL_SECONDS, 86_400, 1, 365 * 86_400) * 1000,
+    historyMaxMessages: int(env.HISTORY_MAX_MESSAGES, 10_000, 1, 10_000_000),
+    maxReplay: int(env.MAX_REPLAY, 5_000, 1, 100_000),
+    maxSubscriptionsPerSocket: int(env.MAX_SUBSCRIPTIONS_PER_SOCKET, 100, 1, 10_000),
+    socketFramesPerSecond: int(env.SOCKET_FRAMES_PER_SECOND, 50, 1, 100_000),
+    heartbeatTimeoutMs: int(env.HEARTBEAT_TIMEOUT_MS, 70_000, 1_000, 3_600_000),
+  };
+}

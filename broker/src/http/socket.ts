@@ -1,0 +1,54 @@
+/** WebSocket upgrades: authenticate, then hand the socket to a connection shard. */
+import type { Context } from 'hono';
+import { checkKey } from '../auth';
+import { settings, type Env } from '../env';
+import { CLIENT_ID_HEADER, SHARD_HEADER } from '../connection/shard-object';
+import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ErrorFrame, type ServerFrame } from '../protocol';
+
+/** Accepts the socket only to say why it is refused, then closes it. */
+function refuse(code: ErrorCode, error: string, closeCode: CloseCode): Response {
+  const pair = new WebSocketPair();
+  const server = pair[1];
+  server.accept();
+  server.send(JSON.stringify({ type: 'error', error, code } satisfies ErrorFrame satisfies ServerFrame));
+  server.close(closeCode, error.slice(0, 120));
+  return new Response(null, { status: 101, webSocket: pair[0] });
+}
+
+function randomId(prefix: string): string {
+  return `${prefix}_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
+}
+
+export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> {
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
+    return c.json(
+      { success: false, error: 'this endpoint speaks WebSocket: connect with ws://…/ws?token=<publish key>', code: ErrorCode.INVALID_REQUEST },
+      426,
+    );
+  }
+  const version = c.req.query('v');
+  if (version !== undefined && version !== String(PROTOCOL_VERSION)) {
+    return refuse(
+      ErrorCode.UNSUPPORTED_PROTOCOL,
+      `protocol version ${version} is not supported; this broker speaks ${PROTOCOL_VERSION}`,
+      CloseCode.UNSUPPORTED_PROTOCOL,
+    );
+  }
+  const check = await checkKey(c.env, c.req.query('token'));
+  if (!check.ok) {
+    const message =
+      check.reason === 'missing'
+        ? 'missing token: connect with ?token=<publish key>'
+        : check.reason === 'not_configured'
+          ? 'the broker has no keys configured'
+          : 'invalid token';
+    return refuse(ErrorCode.UNAUTHORIZED, message, CloseCode.UNAUTHORIZED);
+  }
+  const shardCount = settings(c.env).shardCount;
+  const shard = `shard-${Math.floor(Math.random() * shardCount)}`;
+  const headers = new Headers(c.req.raw.headers);
+  headers.set(SHARD_HEADER, shard);
+  headers.set(CLIENT_ID_HEADER, randomId('client'));
+  const stub = c.env.SHARD.get(c.env.SHARD.idFromName(shard));
+  return stub.fetch(new Request(c.req.raw.url, { headers }));
+}

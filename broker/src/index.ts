@@ -1,0 +1,11 @@
+/**
+ * Switchyard broker: a PushFlo-compatible real-time broker on Cloudflare
+ * Workers. See ARCHITECTURE.md for how the pieces fit.
+ */
+import { app } from './app';
+
+export { ChannelObject } from './channel/channel-object';
+export { ShardObject } from './connection/shard-object';
+export { RegistryObject } from './registry/registry-object';
+
+export default app;

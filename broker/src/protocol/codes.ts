@@ -1,0 +1,53 @@
+/**
+ * Stable error codes. Every error the broker returns, over HTTP (`code` in the
+ * JSON body) or over a socket (`code` in an `error` frame), uses one of these.
+ * Clients may switch on them; they never change meaning.
+ */
+export const ErrorCode = {
+  /** Missing, unknown or malformed key/token. */
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  /** The key is valid but may not do this (e.g. publishing with a `pub_` key). */
+  FORBIDDEN: 'FORBIDDEN',
+  /** No keys are configured and dev keys are off. */
+  NOT_CONFIGURED: 'NOT_CONFIGURED',
+  /** A body or frame that is not valid JSON. */
+  INVALID_JSON: 'INVALID_JSON',
+  /** A JSON frame of the wrong shape. */
+  INVALID_FRAME: 'INVALID_FRAME',
+  /** A frame whose `type` the broker does not know. */
+  UNKNOWN_FRAME_TYPE: 'UNKNOWN_FRAME_TYPE',
+  /** A request body of the wrong shape. */
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  /** A channel name that is neither a slug nor the `namespace:name` form. */
+  INVALID_CHANNEL: 'INVALID_CHANNEL',
+  /** Message content that is not a JSON object. */
+  INVALID_CONTENT: 'INVALID_CONTENT',
+  /** An event type that is empty, too long or has odd characters. */
+  INVALID_EVENT_TYPE: 'INVALID_EVENT_TYPE',
+  /** A query parameter out of range. */
+  INVALID_QUERY: 'INVALID_QUERY',
+  /** Message content over the 32 KB limit. */
+  MESSAGE_TOO_LARGE: 'MESSAGE_TOO_LARGE',
+  /** A request body over the limit. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** A socket frame over the limit. */
+  FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',
+  /** One socket holds too many subscriptions. */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  /** Frames sent faster than the per-socket limit; the frame was not processed. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The client asked for a protocol version this broker does not speak. */
+  UNSUPPORTED_PROTOCOL: 'UNSUPPORTED_PROTOCOL',
+  /** The broker could not complete a subscription; retry it. */
+  SUBSCRIBE_FAILED: 'SUBSCRIBE_FAILED',
+  /** Channel management: the slug is taken. */
+  CHANNEL_EXISTS: 'CHANNEL_EXISTS',
+  /** Channel management: no such channel. */
+  CHANNEL_NOT_FOUND: 'CHANNEL_NOT_FOUND',
+  /** No such route. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** Something went wrong inside the broker; no details are exposed. */
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

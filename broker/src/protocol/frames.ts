@@ -1,0 +1,158 @@
+/**
+ * The socket protocol: every frame a client may send and every frame the
+ * broker sends, as discriminated unions. Client frames are validated here, at
+ * the boundary; the broker builds server frames with `satisfies ServerFrame`.
+ *
+ * The base protocol is PushFlo's; the fields marked "extension" ride on its
+ * frames and are ignored by clients that do not know them.
+ */
+import { channelNameProblem } from './channel-name';
+import { ErrorCode } from './codes';
+import { isPlainObject, MAX_FRAME_BYTES, byteLength } from './limits';
+
+// ---------------------------------------------------------------- client → server
+
+export interface SubscribeFrame {
+  type: 'subscribe';
+  channel: string;
+  /** Extension: the last `seq` this client saw on the channel; the broker replays everything after it. */
+  lastSeq?: number;
+  /** Extension: the channel `epoch` that `lastSeq` belongs to. */
+  epoch?: string;
+}
+export interface UnsubscribeFrame {
+  type: 'unsubscribe';
+  channel: string;
+}
+export interface PingFrame {
+  type: 'ping';
+}
+export interface AckFrame {
+  type: 'ack';
+  messageId: string;
+}
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame | AckFrame;
+
+// ---------------------------------------------------------------- server → client
+
+export interface ConnectedFrame {
+  type: 'connected';
+  clientId: string;
+  timestamp: number;
+  /** Extension: protocol version spoken on this socket. */
+  protocol: number;
+  /** Extension: the socket is closed after this long without any frame from the client (ms). */
+  heartbeatTimeout: number;
+}
+export interface SubscribedFrame {
+  type: 'subscribed';
+  channel: string;
+  /** Extension: the channel's latest seq when the subscription started (after any replay). */
+  seq: number;
+  /** Extension: identifies the channel's history; a new epoch means old seqs mean nothing. */
+  epoch: string;
+  /**
+   * Extension, present when the subscribe carried `lastSeq`: true when every
+   * missed message follows (`replayed` of them), false when the gap can't be
+   * covered and the app must refetch its state.
+   */
+  recovered?: boolean;
+  /** Extension: how many missed messages follow this frame. */
+  replayed?: number;
+  /** Extension: why recovery failed: history trimmed, reset, or too far behind. */
+  reason?: RecoveryFailure;
+}
+export type RecoveryFailure = 'retention' | 'epoch' | 'too_far_behind';
+export interface UnsubscribedFrame {
+  type: 'unsubscribed';
+  channel: string;
+}
+export interface MessageFrame {
+  type: 'message';
+  channel: string;
+  messageId: string;
+  eventType: string;
+  clientId: string;
+  data: Record<string, unknown>;
+  timestamp: number;
+  /** Extension: per-channel sequence number, contiguous from 1 within an epoch. */
+  seq: number;
+}
+export interface ErrorFrame {
+  type: 'error';
+  error: string;
+  code: ErrorCode;
+  channel?: string;
+}
+export interface PongFrame {
+  type: 'pong';
+}
+export type ServerFrame =
+  | ConnectedFrame
+  | SubscribedFrame
+  | UnsubscribedFrame
+  | MessageFrame
+  | ErrorFrame
+  | PongFrame;
+
+/** The exact ping text the public client sends; answered without waking a hibernated object. */
+export const PING_TEXT = JSON.stringify({ type: 'ping' } satisfies PingFrame);
+export const PONG_TEXT = JSON.stringify({ type: 'pong' } satisfies PongFrame);
+
+// ---------------------------------------------------------------- validation
+
+export type ParseResult =
+  | { ok: true; frame: ClientFrame }
+  | { ok: false; code: ErrorCode; error: string; channel?: string };
+
+function fail(code: ErrorCode, error: string, channel?: string): ParseResult {
+  return channel === undefined ? { ok: false, code, error } : { ok: false, code, error, channel };
+}
+
+/** Validates one raw client frame. Never throws. */
+export function parseClientFrame(raw: string | ArrayBuffer): ParseResult {
+  if (typeof raw !== 'string') return fail(ErrorCode.INVALID_FRAME, 'frames must be JSON text, not binary');
+  if (raw.length > MAX_FRAME_BYTES || byteLength(raw) > MAX_FRAME_BYTES)
+    return fail(ErrorCode.FRAME_TOO_LARGE, `frame is larger than ${MAX_FRAME_BYTES} bytes`);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return fail(ErrorCode.INVALID_JSON, 'frame is not valid JSON');
+  }
+  if (!isPlainObject(value)) return fail(ErrorCode.INVALID_FRAME, 'frame must be a JSON object');
+  const type = value.type;
+  if (typeof type !== 'string') return fail(ErrorCode.INVALID_FRAME, "frame needs a string 'type'");
+
+  switch (type) {
+    case 'ping':
+      return { ok: true, frame: { type } };
+    case 'ack': {
+      if (typeof value.messageId !== 'string') return fail(ErrorCode.INVALID_FRAME, "ack needs a string 'messageId'");
+      return { ok: true, frame: { type, messageId: value.messageId } };
+    }
+    case 'subscribe':
+    case 'unsubscribe': {
+      const channel = value.channel;
+      const problem = channelNameProblem(channel);
+      if (problem !== null)
+        return fail(ErrorCode.INVALID_CHANNEL, problem, typeof channel === 'string' ? channel : undefined);
+      const name = channel as string;
+      if (type === 'unsubscribe') return { ok: true, frame: { type, channel: name } };
+      const frame: SubscribeFrame = { type, channel: name };
+      if (value.lastSeq !== undefined && value.lastSeq !== null) {
+        if (!Number.isSafeInteger(value.lastSeq) || (value.lastSeq as number) < 0)
+          return fail(ErrorCode.INVALID_FRAME, "'lastSeq' must be a non-negative integer", name);
+        frame.lastSeq = value.lastSeq as number;
+      }
+      if (value.epoch !== undefined && value.epoch !== null) {
+        if (typeof value.epoch !== 'string' || value.epoch.length > 64)
+          return fail(ErrorCode.INVALID_FRAME, "'epoch' must be a string", name);
+        frame.epoch = value.epoch;
+      }
+      return { ok: true, frame };
+    }
+    default:
+      return fail(ErrorCode.UNKNOWN_FRAME_TYPE, `unknown frame type '${type.slice(0, 40)}'`);
+  }
+}

@@ -1,0 +1,6 @@
+export * from './codes';
+export * from './close-codes';
+export * from './channel-name';
+export * from './limits';
+export * from './frames';
+export * from './rest';

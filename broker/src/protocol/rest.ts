@@ -1,0 +1,63 @@
+/**
+ * REST shapes (prefix `/api/v1`). Success bodies are `{success: true, data}`,
+ * lists add `pagination`; errors are `{success: false, error, code}`.
+ */
+import type { ErrorCode } from './codes';
+import type { JsonObject } from './limits';
+
+export interface Pagination {
+  page: number;
+  pageSize: number;
+  total: number;
+  totalPages: number;
+}
+
+export interface PublishResult {
+  id: string;
+  channelSlug: string;
+  eventType: string;
+  clientId: string;
+  /** Number of subscribers the message is being fanned out to. */
+  delivered: number;
+  createdAt: string;
+  /** Extension: the message's per-channel sequence number. */
+  seq: number;
+}
+
+export interface HistoryMessage {
+  id: string;
+  channel: string;
+  eventType: string;
+  clientId: string;
+  content: Record<string, unknown>;
+  timestamp: number;
+  /** Extension. */
+  seq: number;
+}
+
+export interface ChannelInfo {
+  id: string;
+  name: string;
+  slug: string;
+  description: string | null;
+  isPrivate: boolean;
+  metadata: JsonObject | null;
+  messageCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApiSuccess<T> {
+  success: true;
+  data: T;
+}
+export interface ApiList<T> {
+  success: true;
+  data: T[];
+  pagination: Pagination;
+}
+export interface ApiError {
+  success: false;
+  error: string;
+  code: ErrorCode;
+}

@@ -1,0 +1,30 @@
+/**
+ * Broker tests that run inside workerd, against the real Worker and Durable
+ * Objects from wrangler.jsonc. Limits are turned down so edge cases (history
+ * retention, subscription caps, heartbeats) can be reached quickly.
+ */
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export const TEST_BINDINGS = {
+  ALLOW_DEV_KEYS: 'true',
+  SHARD_COUNT: '2',
+  HISTORY_MAX_MESSAGES: '50',
+  MAX_REPLAY: '30',
+  MAX_SUBSCRIPTIONS_PER_SOCKET: '5',
+  SOCKET_FRAMES_PER_SECOND: '20',
+  HEARTBEAT_TIMEOUT_MS: '5000',
+} as const;
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: './wrangler.jsonc' },
+      miniflare: { bindings: TEST_BINDINGS },
+    }),
+  ],
+  test: {
+    include: ['test/workerd/**/*.test.ts'],
+    testTimeout: 30_000,
+  },
+});

