@@ -42,6 +42,7 @@ export interface HubHost<S extends HubSocket> {
   meta(ws: S): SocketMeta;
   saveMeta(ws: S, meta: SocketMeta): void;
   join(channel: string, subscribers: number, lastSeq?: number, epoch?: string): Promise<JoinResult>;
+  /** Reports the subscribers left here after a drop (0: stop sending to this shard). */
   leave(channel: string, subscribers: number): Promise<void>;
   now(): number;
 }
@@ -202,7 +203,7 @@ export class Hub<S extends HubSocket> {
     }
     // Unsubscribed, closed or resubscribed while the join was out: that later action wins.
     if (this.subs.get(channel)?.get(ws) !== sub) {
-      if (this.subscriberCount(channel) === 0) void this.host.leave(channel, 0).catch(() => undefined);
+      void this.host.leave(channel, this.subscriberCount(channel)).catch(() => undefined);
       return;
     }
 
@@ -241,7 +242,7 @@ export class Hub<S extends HubSocket> {
   private async unsubscribe(ws: S, channel: string): Promise<void> {
     const had = this.drop(ws, channel);
     this.send(ws, { type: 'unsubscribed', channel } satisfies UnsubscribedFrame);
-    if (had && this.subscriberCount(channel) === 0) await this.host.leave(channel, 0).catch(() => undefined);
+    if (had) await this.host.leave(channel, this.subscriberCount(channel)).catch(() => undefined);
   }
 
   /** Removes one subscription; true when there was one. */
@@ -261,12 +262,13 @@ export class Hub<S extends HubSocket> {
   /** A socket closed or errored: drop all its subscriptions. */
   async onClose(ws: S): Promise<void> {
     this.buckets.delete(ws);
-    const emptied: string[] = [];
+    const changed: Array<[string, number]> = [];
     for (const [channel, map] of this.subs) {
-      if (map.delete(ws) && map.size === 0) emptied.push(channel);
+      if (!map.delete(ws)) continue;
+      changed.push([channel, map.size]);
+      if (map.size === 0) this.subs.delete(channel);
     }
-    for (const channel of emptied) this.subs.delete(channel);
-    await Promise.all(emptied.map((c) => this.host.leave(c, 0).catch(() => undefined)));
+    await Promise.all(changed.map(([c, n]) => this.host.leave(c, n).catch(() => undefined)));
   }
 
   /** Live messages from a channel, in seq order. Returns the subscriber count here. */
@@ -295,8 +297,7 @@ export class Hub<S extends HubSocket> {
   }
 
   /** Sockets silent for longer than the heartbeat timeout. */
-  stale(sockets: Iterable<S>, lastPing: (ws: S) => number | null): S[] {
-    const now = this.host.now();
+  stale(sockets: Iterable<S>, now: number, lastPing: (ws: S) => number | null): S[] {
     const out: S[] = [];
     for (const ws of sockets) {
       const meta = this.host.meta(ws);

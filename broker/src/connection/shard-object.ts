@@ -24,7 +24,6 @@ export const CLIENT_ID_HEADER = 'x-switchyard-client-id';
 
 export class ShardObject extends DurableObject<Env> {
   private readonly hub: Hub<WebSocket>;
-  private readonly metas = new WeakMap<WebSocket, SocketMeta>();
   private name: string;
   private readonly heartbeatTimeoutMs: number;
 
@@ -37,10 +36,7 @@ export class ShardObject extends DurableObject<Env> {
     this.hub = new Hub<WebSocket>(
       {
         meta: (ws) => this.meta(ws),
-        saveMeta: (ws, meta) => {
-          this.metas.set(ws, meta);
-          ws.serializeAttachment(meta);
-        },
+        saveMeta: (ws, meta) => ws.serializeAttachment(meta),
         join: (channel, n, lastSeq, epoch) => this.channel(channel).join(channel, this.name, n, lastSeq, epoch),
         leave: (channel, n) => this.channel(channel).leave(this.name, n),
         now: () => Date.now(),
@@ -59,18 +55,10 @@ export class ShardObject extends DurableObject<Env> {
     return this.env.CHANNEL.get(this.env.CHANNEL.idFromName(name));
   }
 
+  /** The socket's attachment (the source of truth, so it survives hibernation). */
   private meta(ws: WebSocket): SocketMeta {
-    let meta = this.metas.get(ws);
-    if (meta === undefined) {
-      meta = (ws.deserializeAttachment() as SocketMeta | null) ?? {
-        clientId: 'unknown',
-        connectedAt: Date.now(),
-        seenAt: Date.now(),
-        channels: [],
-      };
-      this.metas.set(ws, meta);
-    }
-    return meta;
+    const now = Date.now();
+    return (ws.deserializeAttachment() as SocketMeta | null) ?? { clientId: 'unknown', connectedAt: now, seenAt: now, channels: [] };
   }
 
   /** Accepts a socket the Worker has already authenticated. */
@@ -87,7 +75,6 @@ export class ShardObject extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     const now = Date.now();
     const meta: SocketMeta = { clientId, connectedAt: now, seenAt: now, channels: [] };
-    this.metas.set(server, meta);
     server.serializeAttachment(meta);
     const connected: ConnectedFrame = {
       type: 'connected',
@@ -130,8 +117,13 @@ export class ShardObject extends DurableObject<Env> {
 
   /** Heartbeat sweep: close sockets that have gone silent, so their subscriptions are dropped. */
   override async alarm(): Promise<void> {
+    await this.sweep(Date.now());
+  }
+
+  /** Closes sockets silent since before `now - heartbeatTimeout`; returns how many. */
+  async sweep(now: number): Promise<number> {
     const sockets = this.ctx.getWebSockets();
-    const stale = this.hub.stale(sockets, (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null);
+    const stale = this.hub.stale(sockets, now, (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null);
     for (const ws of stale) {
       try {
         ws.close(CloseCode.HEARTBEAT_TIMEOUT, 'no frames for too long; reconnect and resume');
@@ -141,6 +133,12 @@ export class ShardObject extends DurableObject<Env> {
       await this.hub.onClose(ws);
     }
     if (sockets.length > stale.length) await this.ctx.storage.setAlarm(Date.now() + this.sweepEveryMs());
+    return stale.length;
+  }
+
+  /** Sockets held and subscriptions per channel, for stats and tests. */
+  stats(): { sockets: number } {
+    return { sockets: this.ctx.getWebSockets().length };
   }
 
   private sweepEveryMs(): number {

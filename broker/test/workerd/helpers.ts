@@ -14,8 +14,10 @@ export function freshChannel(prefix = 'test'): string {
   return `${prefix}:${Date.now().toString(36)}-${++counter}`;
 }
 
+const worker = (exports as unknown as { default: Fetcher }).default;
+
 export function fetchBroker(path: string, init?: RequestInit): Promise<Response> {
-  return exports.default.fetch(new Request(`${BASE}${path}`, init));
+  return worker.fetch(new Request(`${BASE}${path}`, init));
 }
 
 export async function api<T = unknown>(
