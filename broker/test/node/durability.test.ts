@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HistoryMessage, PublishResult } from '../../src/protocol';
-import { KEYS, openSocket, range, seqs, startBroker, tempStateDir, type Broker } from './broker';
+import { KEYS, openSocket, publish, range, seqs, startBroker, tempStateDir, type Broker } from './broker';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
@@ -44,13 +44,7 @@ describe('durability', () => {
       for (;;) {
         const i = n++;
         try {
-          const res = await fetch(`${broker.url}/api/v1/channels/${encodeURIComponent(channel)}/messages`, {
-            method: 'POST',
-            headers: { Authorization: `Bearer ${KEYS.sec}`, 'Content-Type': 'application/json' },
-            body: JSON.stringify({ content: { i } }),
-          });
-          if (res.status !== 201) throw new Error(String(res.status));
-          acked.push(((await res.json()) as { data: PublishResult }).data);
+          acked.push(await publish(broker, channel, { i }));
         } catch {
           failures++;
           return; // the broker is gone
@@ -77,12 +71,7 @@ describe('durability', () => {
     const again = await openSocket(broker);
     const resumed = await again.subscribe(channel, { lastSeq: lastSeen, epoch: subscribed.epoch });
     expect(resumed).toMatchObject({ recovered: true, epoch: subscribed.epoch, seq: history.length });
-    const res = await fetch(`${broker.url}/api/v1/channels/${encodeURIComponent(channel)}/messages`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${KEYS.sec}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ content: { after: 'restart' } }),
-    });
-    expect(res.status).toBe(201);
+    expect((await publish(broker, channel, { after: 'restart' })).seq).toBe(history.length + 1);
     const got = await again.waitForMessages(history.length - lastSeen + 1, channel);
     expect(seqs(got)).toEqual(range(lastSeen + 1, history.length + 1));
     again.close();
@@ -94,11 +83,7 @@ describe('durability', () => {
     cleanups.push(state.remove, other.remove);
     const channel = 'restart:keep';
     let broker = await startBroker(state.dir);
-    await fetch(`${broker.url}/api/v1/publish`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${KEYS.sec}` },
-      body: JSON.stringify({ channel, event: 'kept', data: { v: 1 } }),
-    });
+    await publish(broker, channel, { v: 1 }, 'kept');
     await broker.stop();
 
     broker = await startBroker(state.dir);
