@@ -62,6 +62,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# --- workspace libraries ------------------------------------------------
+# The SDK is consumed as built ESM + types (incremental: a no-op when current).
+(cd "$ROOT" && pnpm --silent --filter @pushflodev/sdk run build) >&2
+
 # Offline-friendly, telemetry-free wrangler everywhere below.
 export CLOUDFLARE_CF_FETCH_ENABLED=false
 export WRANGLER_SEND_METRICS=false

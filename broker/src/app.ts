@@ -11,7 +11,7 @@ import {
   type HistoryMessage,
   type JsonObject,
   type PublishResult,
-} from './protocol';
+} from '@pushflodev/sdk/protocol';
 import { requireRole } from './http/auth-middleware';
 import { badRequest, HttpError } from './http/errors';
 import { channelName, contentText, eventTypeOf, intQuery, jsonBody, optionalIntQuery } from './http/input';

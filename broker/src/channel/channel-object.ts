@@ -5,10 +5,10 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { settings, type Env } from '../env';
-import type { MessageFrame, PublishResult, RecoveryFailure } from '../protocol';
+import type { MessageFrame, PublishResult, RecoveryFailure } from '@pushflodev/sdk/protocol';
 import { Fanout, type Entry } from './fanout';
 import { ChannelStore, toHistoryMessage, type HistoryQuery, type StoredMessage } from './store';
-import type { HistoryMessage } from '../protocol';
+import type { HistoryMessage } from '@pushflodev/sdk/protocol';
 
 export interface PublishInput {
   eventType: string;
@@ -140,6 +140,7 @@ export class ChannelObject extends DurableObject<Env> {
       clientId: stored.clientId,
       delivered: this.subscriberCount(),
       createdAt: new Date(stored.timestamp).toISOString(),
+      timestamp: stored.timestamp,
       seq: stored.seq,
     };
   }

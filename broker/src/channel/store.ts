@@ -3,7 +3,7 @@
  * order. `append` assigns the next `seq` and stores the message in one
  * synchronous transaction, so a message is durable before anyone sees it.
  */
-import type { HistoryMessage } from '../protocol';
+import type { HistoryMessage } from '@pushflodev/sdk/protocol';
 
 export interface StoredMessage {
   seq: number;

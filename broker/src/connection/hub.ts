@@ -19,7 +19,7 @@ import {
   type SubscribeFrame,
   type SubscribedFrame,
   type UnsubscribedFrame,
-} from '../protocol';
+} from '@pushflodev/sdk/protocol';
 import type { Entry } from '../channel/fanout';
 import type { JoinResult } from '../channel/channel-object';
 

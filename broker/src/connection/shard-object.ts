@@ -14,7 +14,7 @@ import {
   PROTOCOL_VERSION,
   type ConnectedFrame,
   type ServerFrame,
-} from '../protocol';
+} from '@pushflodev/sdk/protocol';
 import type { Entry } from '../channel/fanout';
 import { Hub, type SocketMeta } from './hub';
 

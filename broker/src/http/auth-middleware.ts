@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { allows, bearer, checkKey, type Role } from '../auth';
 import type { Env } from '../env';
-import { ErrorCode } from '../protocol';
+import { ErrorCode } from '@pushflodev/sdk/protocol';
 import { HttpError } from './errors';
 
 const NEEDS: Record<Role, string> = {

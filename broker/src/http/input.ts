@@ -6,7 +6,7 @@ import {
   eventTypeProblem,
   isPlainObject,
   MAX_MESSAGE_BYTES,
-} from '../protocol';
+} from '@pushflodev/sdk/protocol';
 import { badRequest, HttpError } from './errors';
 
 /** Largest request body accepted (a 32 KB message plus its envelope). */

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { checkKey } from '../auth';
 import { settings, type Env } from '../env';
 import { CLIENT_ID_HEADER, SHARD_HEADER } from '../connection/shard-object';
-import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ErrorFrame, type ServerFrame } from '../protocol';
+import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ErrorFrame, type ServerFrame } from '@pushflodev/sdk/protocol';
 
 /** Accepts the socket only to say why it is refused, then closes it. */
 function refuse(code: ErrorCode, error: string, closeCode: CloseCode): Response {

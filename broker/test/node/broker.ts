@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PublishResult } from '../../src/protocol';
+import type { PublishResult } from '@pushflodev/sdk/protocol';
 import { TestSocket } from '../shared/test-socket';
 // @ts-expect-error -- plain ESM launcher without types
 import { startBroker as start } from '../../scripts/launcher.mjs';

@@ -5,7 +5,7 @@
  * in the same BROKER_STATE_DIR, and a new directory starts empty.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HistoryMessage, PublishResult } from '../../src/protocol';
+import type { HistoryMessage, PublishResult } from '@pushflodev/sdk/protocol';
 import { KEYS, openSocket, publish, range, seqs, startBroker, tempStateDir, type Broker } from './broker';
 
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -2,7 +2,7 @@
  * A test client socket with an inbox, usable in workerd and in Node: frames
  * are read one by one and every wait is for a frame or a close, never a sleep.
  */
-import type { MessageFrame, ServerFrame } from '../../src/protocol';
+import type { MessageFrame, ServerFrame } from '@pushflodev/sdk/protocol';
 
 /** The part of WebSocket both runtimes share. */
 export interface SocketLike {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelInfo, Pagination } from '../../src/protocol';
+import type { ChannelInfo, Pagination } from '@pushflodev/sdk/protocol';
 import { api, freshChannel, KEYS, publish } from './helpers';
 
 const mgmt = <T>(method: string, path: string, body?: unknown) => api<T>(method, path, body, KEYS.mgmt);

@@ -3,7 +3,7 @@
  * Worker, read frame by frame (no sleeps: every wait is for a frame or a close).
  */
 import { exports } from 'cloudflare:workers';
-import type { PublishResult } from '../../src/protocol';
+import type { PublishResult } from '@pushflodev/sdk/protocol';
 import { TestSocket } from '../shared/test-socket';
 
 export { TestSocket, range, seqs } from '../shared/test-socket';

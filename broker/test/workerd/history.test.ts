@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../src/env';
-import type { HistoryMessage, Pagination } from '../../src/protocol';
+import type { HistoryMessage, Pagination } from '@pushflodev/sdk/protocol';
 import { ChannelStore } from '../../src/channel/store';
 import { api, freshChannel, publish, range } from './helpers';
 

@@ -2,8 +2,8 @@
  * REST shapes (prefix `/api/v1`). Success bodies are `{success: true, data}`,
  * lists add `pagination`; errors are `{success: false, error, code}`.
  */
-import type { ErrorCode } from './codes';
-import type { JsonObject } from './limits';
+import type { ErrorCode } from './codes.js';
+import type { JsonObject } from './limits.js';
 
 export interface Pagination {
   page: number;
@@ -20,6 +20,8 @@ export interface PublishResult {
   /** Number of subscribers the message is being fanned out to. */
   delivered: number;
   createdAt: string;
+  /** Publish time, ms since the epoch (the public SDK's `PublishResult.timestamp`). */
+  timestamp: number;
   /** Extension: the message's per-channel sequence number. */
   seq: number;
 }

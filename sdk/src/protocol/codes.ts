@@ -6,6 +6,8 @@
 export const ErrorCode = {
   /** Missing, unknown or malformed key/token. */
   UNAUTHORIZED: 'UNAUTHORIZED',
+  /** A token that is malformed or whose signature does not verify. */
+  INVALID_TOKEN: 'INVALID_TOKEN',
   /** The key is valid but may not do this (e.g. publishing with a `pub_` key). */
   FORBIDDEN: 'FORBIDDEN',
   /** No keys are configured and dev keys are off. */

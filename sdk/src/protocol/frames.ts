@@ -6,9 +6,9 @@
  * The base protocol is PushFlo's; the fields marked "extension" ride on its
  * frames and are ignored by clients that do not know them.
  */
-import { channelNameProblem } from './channel-name';
-import { ErrorCode } from './codes';
-import { isPlainObject, MAX_FRAME_BYTES, byteLength } from './limits';
+import { channelNameProblem } from './channel-name.js';
+import { ErrorCode } from './codes.js';
+import { isPlainObject, MAX_FRAME_BYTES, byteLength } from './limits.js';
 
 // ---------------------------------------------------------------- client → server
 

@@ -1,0 +1,6 @@
+/** `@pushflodev/sdk/react`: a provider and hooks. */
+export { PushFloProvider, type PushFloProviderProps } from './react/PushFloProvider.js';
+export { useChannel, type UseChannelOptions, type UseChannelResult } from './react/useChannel.js';
+export { usePushFlo, type UsePushFloResult } from './react/usePushFlo.js';
+export { usePushFloContext, type PushFloContextValue } from './react/context.js';
+export type { ConnectionState, Message, GapInfo, SubscriptionOptions, Subscription } from './types.js';

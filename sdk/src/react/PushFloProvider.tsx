@@ -1,0 +1,83 @@
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { PushFloClient } from '../client/PushFloClient.js';
+import type { ClientOptions, ConnectionState, SubscriptionOptions } from '../types.js';
+import { PushFloContext, type PushFloContextValue } from './context.js';
+
+/** Props of `PushFloProvider`: the client options, plus `autoConnect` (default true). */
+export interface PushFloProviderProps extends Omit<ClientOptions, 'autoConnect'> {
+  children?: ReactNode;
+  /** Connect on mount. Default true. */
+  autoConnect?: boolean;
+}
+
+/**
+ * Creates one client for the tree below it, connects on mount and closes the
+ * socket on unmount. Safe under StrictMode (double effects leave one socket).
+ *
+ * @example
+ * ```tsx
+ * <PushFloProvider publishKey="pub_local_dev" baseUrl="http://127.0.0.1:8787">
+ *   <App />
+ * </PushFloProvider>
+ * ```
+ */
+export function PushFloProvider({ children, autoConnect = true, ...options }: PushFloProviderProps) {
+  const {
+    publishKey,
+    baseUrl,
+    debug,
+    connectionTimeout,
+    heartbeatInterval,
+    autoReconnect,
+    maxReconnectAttempts,
+    reconnectDelay,
+    maxReconnectDelay,
+    replayOnReconnect,
+    WebSocket,
+    clock,
+    random,
+  } = options;
+  // Creating a client has no side effects (no socket until connect), so this is safe to run twice.
+  const client = useMemo(
+    () =>
+      new PushFloClient({
+        publishKey,
+        baseUrl,
+        debug,
+        connectionTimeout,
+        heartbeatInterval,
+        autoReconnect,
+        maxReconnectAttempts,
+        reconnectDelay,
+        maxReconnectDelay,
+        replayOnReconnect,
+        WebSocket,
+        clock,
+        random,
+        autoConnect: false,
+      }),
+    [publishKey, baseUrl, debug, connectionTimeout, heartbeatInterval, autoReconnect, maxReconnectAttempts, reconnectDelay, maxReconnectDelay, replayOnReconnect, WebSocket, clock, random],
+  );
+  const [connectionState, setConnectionState] = useState<ConnectionState>(client.connectionState);
+
+  useEffect(() => {
+    setConnectionState(client.connectionState);
+    const off = client.onConnectionChange(setConnectionState);
+    if (autoConnect) client.connect().catch(() => undefined); // state and the `error` event report failures
+    return () => {
+      off();
+      client.disconnect();
+    };
+  }, [client, autoConnect]);
+
+  const connect = useCallback(() => client.connect(), [client]);
+  const disconnect = useCallback(() => client.disconnect(), [client]);
+  const subscribe = useCallback((channel: string, opts?: SubscriptionOptions) => client.subscribe(channel, opts), [client]);
+  const unsubscribe = useCallback((channel: string) => client.unsubscribe(channel), [client]);
+
+  const value = useMemo<PushFloContextValue>(
+    () => ({ client, connectionState, connect, disconnect, subscribe, unsubscribe }),
+    [client, connectionState, connect, disconnect, subscribe, unsubscribe],
+  );
+  return <PushFloContext.Provider value={value}>{children}</PushFloContext.Provider>;
+}

@@ -1,0 +1,40 @@
+import type { PushFloClient } from '../client/PushFloClient.js';
+import type { ConnectionState, Subscription, SubscriptionOptions } from '../types.js';
+import { usePushFloContext } from './context.js';
+
+/** What `usePushFlo` returns. */
+export interface UsePushFloResult {
+  client: PushFloClient | null;
+  connectionState: ConnectionState;
+  isConnected: boolean;
+  isConnecting: boolean;
+  connect: () => Promise<void>;
+  disconnect: () => void;
+  subscribe: (channel: string, options?: SubscriptionOptions) => Subscription | null;
+  unsubscribe: (channel: string) => void;
+}
+
+/**
+ * The provider's client and its connection state.
+ *
+ * @example
+ * ```tsx
+ * function ConnectionBadge() {
+ *   const { connectionState, connect } = usePushFlo();
+ *   return connectionState === 'error' ? <button onClick={connect}>Retry</button> : <span>{connectionState}</span>;
+ * }
+ * ```
+ */
+export function usePushFlo(): UsePushFloResult {
+  const { client, connectionState, connect, disconnect, subscribe, unsubscribe } = usePushFloContext();
+  return {
+    client,
+    connectionState,
+    isConnected: connectionState === 'connected',
+    isConnecting: connectionState === 'connecting',
+    connect,
+    disconnect,
+    subscribe,
+    unsubscribe,
+  };
+}

@@ -1,0 +1,156 @@
+/** The server client: publish, history and channel management over HTTP. */
+import { AuthenticationError, ValidationError } from '../errors.js';
+import { isPlainObject } from '../protocol/index.js';
+import type {
+  Channel,
+  ChannelInput,
+  ChannelUpdateInput,
+  ListChannelsOptions,
+  Message,
+  MessageHistoryOptions,
+  Pagination,
+  PublishOptions,
+  PublishResult,
+  ServerOptions,
+} from '../types.js';
+import { assertChannelName } from '../validation.js';
+import { DEFAULT_BASE_URL } from '../constants.js';
+import { RestClient } from './rest.js';
+
+const path = (channel: string) => `/channels/${encodeURIComponent(channel)}`;
+
+/**
+ * Server-side client. Keep the secret key on the server.
+ *
+ * @example
+ * ```ts
+ * import { PushFloServer } from '@pushflodev/sdk/server';
+ *
+ * const pushflo = new PushFloServer({ secretKey: process.env.PUSHFLO_SECRET_KEY!, baseUrl: 'http://127.0.0.1:8787' });
+ * await pushflo.publish('orders:user-123', { orderId: 'o-1', status: 'shipped' }, { eventType: 'order-shipped' });
+ * ```
+ */
+export class PushFloServer {
+  private readonly rest: RestClient;
+
+  constructor(options: ServerOptions) {
+    if (!options || !options.secretKey) throw new AuthenticationError('secretKey is required', 'MISSING_SECRET_KEY');
+    if (!/^(sec|mgmt)_/.test(options.secretKey)) {
+      throw new AuthenticationError("secretKey must be a secret ('sec_') or management ('mgmt_') key", 'INVALID_API_KEY');
+    }
+    const f = options.fetch ?? globalThis.fetch;
+    this.rest = new RestClient({
+      apiKey: options.secretKey,
+      baseUrl: (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, ''),
+      timeout: options.timeout ?? 30_000,
+      retryAttempts: options.retryAttempts ?? 3,
+      debug: options.debug ?? false,
+      fetch: (input, init) => f(input, init),
+    });
+  }
+
+  /**
+   * Publishes `content` (a JSON object, ≤ 32 KB) to `channel`. Resolves once
+   * the broker has stored it.
+   *
+   * @throws {ValidationError} bad channel name or content (before sending), or refused by the broker
+   * @throws {AuthenticationError} wrong key
+   * @throws {NetworkError} unreachable, timed out, or 5xx after retries
+   * @example
+   * ```ts
+   * const { id, seq } = await pushflo.publish('chat:room-42', { text: 'hi' }, { eventType: 'message-sent' });
+   * ```
+   */
+  async publish(channel: string, content: Record<string, unknown>, options: PublishOptions = {}): Promise<PublishResult> {
+    assertChannelName(channel);
+    if (!isPlainObject(content)) throw new ValidationError('content must be a JSON object', 'INVALID_CONTENT');
+    return this.rest.request<PublishResult>('POST', `${path(channel)}/messages`, {
+      body: { content, eventType: options.eventType ?? 'message' },
+    });
+  }
+
+  /**
+   * One page of a channel's history, in publish order (or newest first with `order: 'desc'`).
+   * @example
+   * ```ts
+   * const { messages, pagination } = await pushflo.getMessageHistory('orders:user-123', { pageSize: 50 });
+   * ```
+   */
+  async getMessageHistory(channel: string, options: MessageHistoryOptions = {}): Promise<{ messages: Message[]; pagination: Pagination }> {
+    assertChannelName(channel);
+    const res = await this.rest.request<{ data: Message[]; pagination: Pagination }>('GET', `${path(channel)}/messages`, {
+      query: {
+        page: options.page,
+        pageSize: options.pageSize ?? 25,
+        eventType: options.eventType,
+        after: options.after,
+        before: options.before,
+        order: options.order,
+      },
+    });
+    return { messages: res.data, pagination: res.pagination };
+  }
+
+  /**
+   * Lists channels (management key).
+   * @example
+   * ```ts
+   * const { channels } = await admin.listChannels({ pageSize: 100 });
+   * ```
+   */
+  async listChannels(options: ListChannelsOptions = {}): Promise<{ channels: Channel[]; pagination: Pagination }> {
+    const res = await this.rest.request<{ data: Channel[]; pagination: Pagination }>('GET', '/channels', {
+      query: { page: options.page, pageSize: options.pageSize ?? 25 },
+    });
+    return { channels: res.data, pagination: res.pagination };
+  }
+
+  /**
+   * One channel (management key).
+   * @example
+   * ```ts
+   * const channel = await admin.getChannel('live-scores');
+   * ```
+   */
+  async getChannel(slug: string): Promise<Channel> {
+    assertChannelName(slug);
+    return this.rest.request<Channel>('GET', path(slug));
+  }
+
+  /**
+   * Creates a channel (management key). Channels are also created on first use.
+   * @example
+   * ```ts
+   * await admin.createChannel({ name: 'Live scores', slug: 'live-scores' });
+   * ```
+   */
+  async createChannel(input: ChannelInput): Promise<Channel> {
+    assertChannelName(input.slug);
+    return this.rest.request<Channel>('POST', '/channels', { body: input });
+  }
+
+  /**
+   * Updates a channel (management key).
+   * @example
+   * ```ts
+   * await admin.updateChannel('live-scores', { description: 'Goals as they happen' });
+   * ```
+   */
+  async updateChannel(slug: string, input: ChannelUpdateInput): Promise<Channel> {
+    assertChannelName(slug);
+    return this.rest.request<Channel>('PATCH', path(slug), { body: input });
+  }
+
+  /**
+   * Deletes a channel and its history (management key). Subscribers resuming
+   * afterwards are told their history is gone (`onGap`, reason `epoch`).
+   * @example
+   * ```ts
+   * await admin.deleteChannel('live-scores');
+   * ```
+   */
+  async deleteChannel(slug: string): Promise<void> {
+    assertChannelName(slug);
+    await this.rest.request<unknown>('DELETE', path(slug));
+  }
+}

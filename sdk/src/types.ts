@@ -1,0 +1,197 @@
+/** Public types shared by the client, server and React entry points. */
+import type { RecoveryFailure } from './protocol/index.js';
+
+/** Socket state. `error` is terminal until you call `connect()` again. */
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error';
+
+/** A message as your app receives it. */
+export interface Message {
+  /** Unique message id. */
+  id: string;
+  /** Channel it was published to. */
+  channel: string;
+  /** Event type, e.g. `order-shipped` (default `message`). */
+  eventType: string;
+  /** Publisher id (`server` for HTTP publishes). */
+  clientId: string;
+  /** The published JSON object. */
+  content: Record<string, unknown>;
+  /** Publish time, ms since the epoch. */
+  timestamp: number;
+  /** Per-channel sequence number (Switchyard brokers; absent on brokers without it). */
+  seq?: number;
+}
+
+/** Sent to `onGap` / the `gap` event when missed messages could not be replayed. */
+export interface GapInfo {
+  channel: string;
+  /** Why: history trimmed (`retention`), reset (`epoch`) or too many missed (`too_far_behind`). */
+  reason: RecoveryFailure;
+  /** The channel's latest seq now; live messages continue after it. */
+  seq: number;
+}
+
+/** Callbacks for one subscription. */
+export interface SubscriptionOptions {
+  /** Each message, once, in order. */
+  onMessage?: (message: Message) => void;
+  /** Errors for this channel (refused subscription, invalid name…). */
+  onError?: (error: Error) => void;
+  /** The broker confirmed the subscription (again after every reconnect). */
+  onSubscribed?: () => void;
+  /** The subscription ended. */
+  onUnsubscribed?: () => void;
+  /**
+   * Messages were missed and can't be replayed (history no longer covers the
+   * gap): refetch this channel's state from your backend.
+   */
+  onGap?: (gap: GapInfo) => void;
+}
+
+/** Handle returned by `subscribe`. */
+export interface Subscription {
+  channel: string;
+  unsubscribe: () => void;
+}
+
+/** What `connected` tells you. */
+export interface ConnectionInfo {
+  clientId: string;
+  timestamp: number;
+}
+
+/** The parts of `setTimeout` and friends the client uses; injectable for tests. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** A WebSocket constructor (the global one by default). */
+export type WebSocketConstructor = new (url: string) => WebSocket;
+
+/** Options for `new PushFloClient(...)`. */
+export interface ClientOptions {
+  /** Publish key (`pub_…`), safe to ship to browsers. */
+  publishKey: string;
+  /** Broker URL, e.g. `http://127.0.0.1:8787`. Default `https://api.pushflo.dev`. */
+  baseUrl?: string;
+  /** Connect as soon as the client is created. Default false. */
+  autoConnect?: boolean;
+  /** Log protocol traffic to the console. Default false. */
+  debug?: boolean;
+  /** How long `connect()` waits for the broker (ms). Default 30000. */
+  connectionTimeout?: number;
+  /** Ping interval (ms); no answer within 2× drops and reconnects. Default 25000. */
+  heartbeatInterval?: number;
+  /** Reconnect after unexpected drops. Default true. */
+  autoReconnect?: boolean;
+  /** Give up after this many failed reconnects (0: never). Default 0. */
+  maxReconnectAttempts?: number;
+  /** First reconnect delay (ms); ×1.5 per try, ±25 % jitter. Default 1000. */
+  reconnectDelay?: number;
+  /** Longest reconnect delay (ms). Default 30000. */
+  maxReconnectDelay?: number;
+  /** After a reconnect, resume each channel from the last seq seen. Default true. */
+  replayOnReconnect?: boolean;
+  /** WebSocket implementation (default: the global one). */
+  WebSocket?: WebSocketConstructor;
+  /** Timer source (tests). */
+  clock?: Clock;
+  /** Random source for jitter (tests). */
+  random?: () => number;
+}
+
+/** Options for `new PushFloServer(...)`. */
+export interface ServerOptions {
+  /** Secret (`sec_…`) or management (`mgmt_…`) key. Never ship it to browsers. */
+  secretKey: string;
+  /** Broker URL. Default `https://api.pushflo.dev`. */
+  baseUrl?: string;
+  /** Per-request timeout (ms). Default 30000. */
+  timeout?: number;
+  /** Attempts for network errors and 5xx (4xx are never retried). Default 3. */
+  retryAttempts?: number;
+  /** Log requests to the console. Default false. */
+  debug?: boolean;
+  /** fetch implementation (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+/** Options for `publish`. */
+export interface PublishOptions {
+  /** Event type; default `message`. */
+  eventType?: string;
+}
+
+/** What `publish` answers. */
+export interface PublishResult {
+  id: string;
+  channelSlug: string;
+  eventType?: string;
+  clientId?: string;
+  /** Subscribers the message is being delivered to. */
+  delivered: number;
+  createdAt?: string;
+  /** Publish time, ms since the epoch. */
+  timestamp?: number;
+  /** Per-channel sequence number (Switchyard brokers). */
+  seq?: number;
+}
+
+/** Options for `getMessageHistory`. */
+export interface MessageHistoryOptions {
+  page?: number;
+  pageSize?: number;
+  eventType?: string;
+  /** Only messages after this time (ms). */
+  after?: number;
+  /** Only messages before this time (ms). */
+  before?: number;
+  /** `asc` (publish order, default) or `desc` (newest first). Switchyard brokers. */
+  order?: 'asc' | 'desc';
+}
+
+/** Pagination of list answers. */
+export interface Pagination {
+  page: number;
+  pageSize: number;
+  total: number;
+  totalPages: number;
+}
+
+/** A channel, as channel management returns it. */
+export interface Channel {
+  id: string;
+  name: string;
+  slug: string;
+  description: string | null;
+  isPrivate: boolean;
+  metadata: Record<string, unknown> | null;
+  messageCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Input for `createChannel`. */
+export interface ChannelInput {
+  name: string;
+  slug: string;
+  description?: string;
+  isPrivate?: boolean;
+  metadata?: Record<string, unknown>;
+}
+
+/** Input for `updateChannel`. */
+export interface ChannelUpdateInput {
+  name?: string;
+  description?: string | null;
+  isPrivate?: boolean;
+  metadata?: Record<string, unknown> | null;
+}
+
+/** Options for `listChannels`. */
+export interface ListChannelsOptions {
+  page?: number;
+  pageSize?: number;
+}
