@@ -19,6 +19,7 @@ export { CloseCode, ErrorCode, isTerminalClose, PROTOCOL_VERSION, MAX_MESSAGE_BY
 export type {
   ConnectionState,
   ClientOptions,
+  ServerOptions,
   ConnectionInfo,
   Channel,
   ChannelInput,

@@ -1,0 +1,121 @@
+// @vitest-environment happy-dom
+/**
+ * React bindings in a DOM, against the real broker: mount, receive, StrictMode
+ * double effects, unmount.
+ */
+import { StrictMode } from 'react';
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { PushFloProvider, useChannel, usePushFlo } from '../../src/react.js';
+import { PushFloServer } from '../../src/server.js';
+import type { WebSocketConstructor } from '../../src/types.js';
+import { PUB, SEC } from './support.js';
+
+const baseUrl = inject('brokerUrl');
+const server = new PushFloServer({ secretKey: SEC, baseUrl });
+afterEach(cleanup);
+
+/** The DOM's WebSocket, counting how many are open. */
+const live = new Set<WebSocket>();
+const Base = globalThis.WebSocket;
+class CountingWebSocket extends Base {
+  constructor(url: string | URL) {
+    super(url);
+    live.add(this);
+    this.addEventListener('close', () => live.delete(this));
+  }
+}
+const openSockets = () => [...live].filter((ws) => ws.readyState === Base.OPEN).length;
+
+let n = 0;
+const channel = () => `react:t-${Date.now().toString(36)}-${++n}`;
+
+function Feed({ name, max }: { name: string; max?: number }) {
+  const { messages, lastMessage, isSubscribed, connectionState } = useChannel(name, max === undefined ? {} : { maxMessages: max });
+  return (
+    <div>
+      <p data-testid="state">{connectionState}</p>
+      <p data-testid="subscribed">{String(isSubscribed)}</p>
+      <p data-testid="last">{lastMessage ? String(lastMessage.content.i) : '-'}</p>
+      <ul>
+        {messages.map((m) => (
+          <li key={m.id}>{String(m.content.i)}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function Status() {
+  const { connectionState, isConnected, client } = usePushFlo();
+  return (
+    <p data-testid="status">
+      {connectionState}/{String(isConnected)}/{client?.clientId ? 'id' : 'none'}
+    </p>
+  );
+}
+
+function App({ name, max }: { name: string; max?: number }) {
+  return (
+    <PushFloProvider publishKey={PUB} baseUrl={baseUrl} WebSocket={CountingWebSocket as unknown as WebSocketConstructor}>
+      <Status />
+      <Feed name={name} max={max} />
+    </PushFloProvider>
+  );
+}
+
+const items = () => screen.queryAllByRole('listitem').map((li) => li.textContent);
+
+describe('React bindings', () => {
+  it('mounts, subscribes, receives, and closes its socket on unmount', async () => {
+    const name = channel();
+    const view = render(<App name={name} />);
+    await waitFor(() => expect(screen.getByTestId('subscribed').textContent).toBe('true'), { timeout: 15_000 });
+    expect(screen.getByTestId('state').textContent).toBe('connected');
+    expect(screen.getByTestId('status').textContent).toBe('connected/true/id');
+
+    for (let i = 1; i <= 3; i++) await server.publish(name, { i });
+    await waitFor(() => expect(items()).toEqual(['1', '2', '3']));
+    expect(screen.getByTestId('last').textContent).toBe('3');
+
+    view.unmount();
+    await waitFor(() => expect(openSockets()).toBe(0));
+  });
+
+  it('under StrictMode keeps exactly one socket and delivers each message once', async () => {
+    const name = channel();
+    const view = render(
+      <StrictMode>
+        <App name={name} />
+      </StrictMode>,
+    );
+    await waitFor(() => expect(screen.getByTestId('subscribed').textContent).toBe('true'), { timeout: 15_000 });
+    await waitFor(() => expect(openSockets()).toBe(1));
+    for (let i = 1; i <= 4; i++) await server.publish(name, { i });
+    await waitFor(() => expect(items()).toEqual(['1', '2', '3', '4']));
+    // Nothing more arrives: no second subscription is delivering copies.
+    await server.publish(name, { i: 5 });
+    await waitFor(() => expect(items()).toEqual(['1', '2', '3', '4', '5']));
+    act(() => view.unmount());
+    await waitFor(() => expect(openSockets()).toBe(0));
+  });
+
+  it('keeps at most maxMessages, newest last', async () => {
+    const name = channel();
+    render(<App name={name} max={3} />);
+    await waitFor(() => expect(screen.getByTestId('subscribed').textContent).toBe('true'), { timeout: 15_000 });
+    for (let i = 1; i <= 5; i++) await server.publish(name, { i });
+    await waitFor(() => expect(screen.getByTestId('last').textContent).toBe('5'));
+    expect(items()).toEqual(['3', '4', '5']);
+  });
+
+  it('explains a hook used outside the provider', () => {
+    const quiet = console.error;
+    console.error = () => undefined; // React logs the thrown render error
+    try {
+      expect(() => render(<Feed name="x" />)).toThrow(/inside <PushFloProvider/);
+    } finally {
+      console.error = quiet;
+    }
+  });
+});
