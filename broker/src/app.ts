@@ -1,6 +1,7 @@
 /** The Worker's HTTP surface, routed with hono. */
 import { Hono, type Context } from 'hono';
 import type { Env } from './env';
+import type { PublishInput } from './channel/channel-object';
 import type { ChannelRecord, ChannelPatch } from './registry/registry-object';
 import {
   ErrorCode,
@@ -8,17 +9,30 @@ import {
   type ApiList,
   type ApiSuccess,
   type ChannelInfo,
+  type BatchItem,
   type HistoryMessage,
   type JsonObject,
   type PublishResult,
 } from '@pushflodev/sdk/protocol';
-import { requireRole } from './http/auth-middleware';
+import { requireRole, type AppEnv } from './http/auth-middleware';
 import { badRequest, HttpError } from './http/errors';
-import { channelName, contentText, eventTypeOf, intQuery, jsonBody, optionalIntQuery } from './http/input';
+import {
+  channelName,
+  contentText,
+  eventTypeOf,
+  idempotencyKeyOf,
+  intQuery,
+  jsonBody,
+  MAX_BATCH_BODY_BYTES,
+  optionalIntQuery,
+} from './http/input';
 import { upgrade } from './http/socket';
 
-type App = { Bindings: Env };
+type App = AppEnv;
 type Ctx = Context<App>;
+
+/** Most messages in one batch publish. */
+export const MAX_BATCH = 100;
 
 const VERSION = '0.1.0';
 
@@ -37,10 +51,31 @@ function list<T>(c: Ctx, data: T[], page: number, pageSize: number, total: numbe
   } satisfies ApiList<T>);
 }
 
-async function publish(env: Env, channel: string, content: unknown, eventType: unknown, eventField: string): Promise<PublishResult> {
-  const data = contentText(content, eventField === 'event' ? 'data' : 'content');
-  const type = eventTypeOf(eventType, eventField);
-  return channelStub(env, channel).publish(channel, { eventType: type, data, clientId: 'server' });
+/** Charges `n` publishes to the caller's key; over the limit: 429 with Retry-After. */
+async function rateLimit(c: Ctx, n: number): Promise<void> {
+  const limiter = c.env.LIMITER.get(c.env.LIMITER.idFromName(c.get('keyId')));
+  const verdict = await limiter.take(n);
+  if (!verdict.ok) {
+    const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+    throw new HttpError(429, ErrorCode.RATE_LIMITED, `publish rate limit reached for this key; retry in ${seconds} s`, {
+      'Retry-After': String(seconds),
+    });
+  }
+}
+
+function publishInput(content: unknown, eventType: unknown, contentField: string, eventField: string, idempotencyKey?: string): PublishInput {
+  const input: PublishInput = {
+    eventType: eventTypeOf(eventType, eventField),
+    data: contentText(content, contentField),
+    clientId: 'server',
+  };
+  if (idempotencyKey !== undefined) input.idempotencyKey = idempotencyKey;
+  return input;
+}
+
+async function publishOne(c: Ctx, channel: string, input: PublishInput): Promise<PublishResult> {
+  await rateLimit(c, 1);
+  return channelStub(c.env, channel).publish(channel, input);
 }
 
 function channelPatch(body: Record<string, unknown>): ChannelPatch {
@@ -99,16 +134,58 @@ const api = new Hono<App>();
 api.post('/channels/:channel/messages', requireRole('secret'), async (c) => {
   const channel = channelName(c.req.param('channel'));
   const body = await jsonBody(c.req.raw);
-  return ok(c, await publish(c.env, channel, body.content, body.eventType, 'eventType'), 201);
+  const key = idempotencyKeyOf(c.req.header('Idempotency-Key') ?? body.id, 'Idempotency-Key');
+  return ok(c, await publishOne(c, channel, publishInput(body.content, body.eventType, 'content', 'eventType', key)), 201);
 });
 
 api.post('/publish', requireRole('secret'), async (c) => {
   const body = await jsonBody(c.req.raw);
   const channel = channelName(body.channel);
-  return ok(c, await publish(c.env, channel, body.data, body.event, 'event'), 201);
+  const key = idempotencyKeyOf(c.req.header('Idempotency-Key') ?? body.id, 'Idempotency-Key');
+  return ok(c, await publishOne(c, channel, publishInput(body.data, body.event, 'data', 'event', key)), 201);
 });
 
-api.get('/channels/:channel/messages', requireRole('secret'), async (c) => {
+/**
+ * Up to 100 messages to one or more channels in one call. Everything is
+ * validated before anything is published; per channel, order follows the
+ * batch order (each channel's messages go in one step). Answers one result per
+ * message, in request order.
+ */
+api.post('/batch', requireRole('secret'), async (c) => {
+  const body = await jsonBody(c.req.raw, MAX_BATCH_BODY_BYTES);
+  const items = body.messages;
+  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH)
+    throw badRequest(ErrorCode.INVALID_REQUEST, `'messages' must be a list of 1 to ${MAX_BATCH} messages`);
+  const byChannel = new Map<string, Array<{ index: number; input: PublishInput }>>();
+  items.forEach((raw: unknown, index) => {
+    const where = `messages[${index}]`;
+    if (!isPlainObject(raw)) throw badRequest(ErrorCode.INVALID_REQUEST, `${where} must be an object`);
+    const item = raw as Partial<BatchItem> & Record<string, unknown>;
+    let channel: string;
+    let input: PublishInput;
+    try {
+      channel = channelName(item.channel);
+      input = publishInput(item.content ?? item.data, item.eventType ?? item.event, 'content', 'eventType', idempotencyKeyOf(item.id, 'id'));
+    } catch (err) {
+      if (err instanceof HttpError) throw new HttpError(err.status, err.code, `${where}: ${err.message}`);
+      throw err;
+    }
+    const list = byChannel.get(channel) ?? [];
+    list.push({ index, input });
+    byChannel.set(channel, list);
+  });
+  await rateLimit(c, items.length);
+  const results: PublishResult[] = new Array(items.length);
+  await Promise.all(
+    [...byChannel].map(async ([channel, list]) => {
+      const published = await channelStub(c.env, channel).publishMany(channel, list.map((l) => l.input));
+      list.forEach((l, i) => (results[l.index] = published[i]!));
+    }),
+  );
+  return ok(c, results, 201);
+});
+
+api.get('/channels/:channel/messages', requireRole('secret', 'history'), async (c) => {
   const channel = channelName(c.req.param('channel'));
   const page = intQuery(c.req.query('page'), 'page', 1, 1, 1_000_000);
   const pageSize = intQuery(c.req.query('pageSize'), 'pageSize', 25, 1, 100);

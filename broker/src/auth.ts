@@ -59,7 +59,7 @@ function configuredKeys(env: Partial<Env>): Promise<KeyEntry[]> {
   return entries;
 }
 
-export type KeyCheck = { ok: true; role: Role } | { ok: false; reason: 'missing' | 'unknown' | 'not_configured' };
+export type KeyCheck = { ok: true; role: Role; keyId: string } | { ok: false; reason: 'missing' | 'unknown' | 'not_configured' };
 
 /**
  * Looks a presented key up among the configured ones. Every configured key is
@@ -76,7 +76,15 @@ export async function checkKey(env: Partial<Env>, presented: string | null | und
     if (crypto.subtle.timingSafeEqual(entry.digest, presentedDigest) && found === null) found = entry.role;
   }
   if (found === null || !presented.startsWith(PREFIX[found])) return { ok: false, reason: 'unknown' };
-  return { ok: true, role: found };
+  const keyId = [...new Uint8Array(presentedDigest).slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return { ok: true, role: found, keyId };
+}
+
+/** Secret and management keys: the keys that may sign tokens. */
+export function signingSecrets(env: Partial<Env>): string[] {
+  const secrets = [...split(env.SECRET_KEYS), ...split(env.MANAGEMENT_KEYS)];
+  if (env.ALLOW_DEV_KEYS === 'true') secrets.push(DEV_KEYS.secret, DEV_KEYS.management);
+  return secrets;
 }
 
 /** The key from `Authorization: Bearer <key>`, or null. */

@@ -1,12 +1,14 @@
 import type { ChannelObject } from './channel/channel-object';
 import type { ShardObject } from './connection/shard-object';
 import type { RegistryObject } from './registry/registry-object';
+import type { RateLimiterObject } from './limits/rate-limiter-object';
 
 /** Bindings and settings. Every setting is optional and has a sane default. */
 export interface Env {
   CHANNEL: DurableObjectNamespace<ChannelObject>;
   SHARD: DurableObjectNamespace<ShardObject>;
   REGISTRY: DurableObjectNamespace<RegistryObject>;
+  LIMITER: DurableObjectNamespace<RateLimiterObject>;
 
   /** Comma-separated keys (set as secrets in production). */
   PUBLISH_KEYS?: string;
@@ -29,6 +31,14 @@ export interface Env {
   SOCKET_FRAMES_PER_SECOND?: string;
   /** A socket silent for this long is closed (default 70000 ms: two missed 25 s pings plus slack). */
   HEARTBEAT_TIMEOUT_MS?: string;
+  /** A presence member silent for this long leaves (default 25000 ms; clients are told to ping every 8 s). */
+  PRESENCE_TIMEOUT_MS?: string;
+  /** Client events one socket may publish per second (default 20). */
+  CLIENT_EVENTS_PER_SECOND?: string;
+  /** API publishes per second per key (default 1000, burst 2×). */
+  PUBLISH_RATE_PER_SECOND?: string;
+  /** How long an Idempotency-Key is remembered, seconds (default 300). */
+  IDEMPOTENCY_WINDOW_SECONDS?: string;
 }
 
 export interface Settings {
@@ -39,6 +49,10 @@ export interface Settings {
   maxSubscriptionsPerSocket: number;
   socketFramesPerSecond: number;
   heartbeatTimeoutMs: number;
+  presenceTimeoutMs: number;
+  clientEventsPerSecond: number;
+  publishRatePerSecond: number;
+  idempotencyWindowMs: number;
 }
 
 function int(value: string | undefined, fallback: number, min: number, max: number): number {
@@ -57,5 +71,9 @@ export function settings(env: Partial<Env>): Settings {
     maxSubscriptionsPerSocket: int(env.MAX_SUBSCRIPTIONS_PER_SOCKET, 100, 1, 10_000),
     socketFramesPerSecond: int(env.SOCKET_FRAMES_PER_SECOND, 50, 1, 100_000),
     heartbeatTimeoutMs: int(env.HEARTBEAT_TIMEOUT_MS, 70_000, 1_000, 3_600_000),
+    presenceTimeoutMs: int(env.PRESENCE_TIMEOUT_MS, 25_000, 1_000, 3_600_000),
+    clientEventsPerSecond: int(env.CLIENT_EVENTS_PER_SECOND, 20, 1, 10_000),
+    publishRatePerSecond: int(env.PUBLISH_RATE_PER_SECOND, 1_000, 1, 1_000_000),
+    idempotencyWindowMs: int(env.IDEMPOTENCY_WINDOW_SECONDS, 300, 120, 86_400) * 1000,
   };
 }

@@ -7,5 +7,6 @@ import { app } from './app';
 export { ChannelObject } from './channel/channel-object';
 export { ShardObject } from './connection/shard-object';
 export { RegistryObject } from './registry/registry-object';
+export { RateLimiterObject } from './limits/rate-limiter-object';
 
 export default app;

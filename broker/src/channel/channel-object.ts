@@ -1,20 +1,36 @@
 /**
  * One Durable Object per channel: the single writer. It numbers, stores and
- * fans out every message, serves history, and remembers which connection
- * shards hold subscribers. A thin adapter over ChannelStore and Fanout.
+ * fans out every message, serves history, keeps presence, remembers
+ * idempotency keys, and knows which connection shards hold subscribers. A
+ * thin adapter over ChannelStore, Presence and Fanout.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { settings, type Env } from '../env';
-import type { MessageFrame, PublishResult, RecoveryFailure } from '@pushflodev/sdk/protocol';
+import type { HistoryMessage, MessageFrame, PresenceFrame, PresenceMember, PublishResult, RecoveryFailure } from '@pushflodev/sdk/protocol';
 import { Fanout, type Entry } from './fanout';
+import { Presence, type Connection } from './presence';
 import { ChannelStore, toHistoryMessage, type HistoryQuery, type StoredMessage } from './store';
-import type { HistoryMessage } from '@pushflodev/sdk/protocol';
 
 export interface PublishInput {
   eventType: string;
   /** Content as JSON text (already validated as an object under the size limit). */
   data: string;
   clientId: string;
+  /** A retried publish with the same key answers the first result instead of publishing again. */
+  idempotencyKey?: string;
+  /** Published by a client over its socket. */
+  clientEvent?: boolean;
+  /** Not stored, not sequenced (client events only). */
+  ephemeral?: boolean;
+  /** Connection that must not receive it (client events with echo off). */
+  except?: string;
+}
+
+export interface JoinOptions {
+  lastSeq?: number;
+  epoch?: string;
+  /** Join presence as this connection. */
+  member?: Connection;
 }
 
 export interface JoinResult {
@@ -26,6 +42,8 @@ export interface JoinResult {
   reason?: RecoveryFailure;
   /** Missed messages, in order, when recovered. */
   replay: Entry[];
+  /** Presence members, when the caller joined presence. */
+  members?: PresenceMember[];
 }
 
 export interface ChannelStats {
@@ -35,12 +53,13 @@ export interface ChannelStats {
   messageCount: number;
   subscribers: number;
   shards: number;
+  members: number;
   createdAt: number | null;
 }
 
-export function messageFrame(channel: string, m: StoredMessage): string {
-  // The content is already JSON text; splice it in instead of parsing it again.
-  const head = JSON.stringify({
+/** Serialises a message frame once; the content is spliced in as the JSON text it was stored as. */
+export function messageFrame(channel: string, m: StoredMessage, seq: number | undefined = m.seq): string {
+  const frame: MessageFrame = {
     type: 'message',
     channel,
     messageId: m.id,
@@ -48,30 +67,40 @@ export function messageFrame(channel: string, m: StoredMessage): string {
     clientId: m.clientId,
     data: {},
     timestamp: m.timestamp,
-    seq: m.seq,
-  } satisfies MessageFrame);
+  };
+  if (seq !== undefined) frame.seq = seq;
+  if (m.clientEvent) frame.clientEvent = true;
+  const head = JSON.stringify(frame satisfies MessageFrame);
   const at = head.indexOf('"data":{}') + 7;
   return head.slice(0, at) + m.data + head.slice(at + 2);
 }
 
+const newId = () => `msg_${crypto.randomUUID().replaceAll('-', '')}`;
+
 export class ChannelObject extends DurableObject<Env> {
   private readonly store: ChannelStore;
+  private readonly presence: Presence;
   private readonly fanout: Fanout;
   /** Subscriber count per shard; mirrored in the `shards` table. */
   private readonly shards = new Map<string, number>();
   private readonly maxReplay: number;
+  private readonly ttlMs: number;
+  private readonly idempotencyWindowMs: number;
   private name: string | null;
   private alarmChecked = false;
-  private readonly ttlMs: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const s = settings(env);
     this.maxReplay = s.maxReplay;
     this.ttlMs = s.historyTtlMs;
-    this.store = new ChannelStore(ctx.storage.sql, { ttlMs: s.historyTtlMs, maxMessages: s.historyMaxMessages });
-    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS shards (name TEXT PRIMARY KEY, subscribers INTEGER NOT NULL)');
-    for (const row of ctx.storage.sql.exec<{ name: string; subscribers: number }>('SELECT * FROM shards')) {
+    this.idempotencyWindowMs = s.idempotencyWindowMs;
+    const sql = ctx.storage.sql;
+    this.store = new ChannelStore(sql, { ttlMs: s.historyTtlMs, maxMessages: s.historyMaxMessages });
+    this.presence = new Presence(sql);
+    sql.exec('CREATE TABLE IF NOT EXISTS shards (name TEXT PRIMARY KEY, subscribers INTEGER NOT NULL)');
+    sql.exec('CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, result TEXT NOT NULL, at INTEGER NOT NULL)');
+    for (const row of sql.exec<{ name: string; subscribers: number }>('SELECT * FROM shards')) {
       this.shards.set(row.name, row.subscribers);
     }
     this.name = this.store.getMeta('name');
@@ -102,6 +131,8 @@ export class ChannelObject extends DurableObject<Env> {
     if (count <= 0) {
       this.shards.delete(shard);
       this.ctx.storage.sql.exec('DELETE FROM shards WHERE name = ?', shard);
+      // Whatever presence that shard held is gone with it.
+      this.broadcastPresence(this.presence.leaveShard(shard), 'leave');
     } else {
       this.shards.set(shard, count);
       this.ctx.storage.sql.exec(
@@ -118,31 +149,87 @@ export class ChannelObject extends DurableObject<Env> {
     return n;
   }
 
-  /** Stores the message (durably, before answering) and fans it out. */
-  async publish(name: string, input: PublishInput): Promise<PublishResult> {
-    await this.ensureNamed(name);
-    const stored = this.store.append({
-      id: `msg_${crypto.randomUUID().replaceAll('-', '')}`,
+  private broadcastPresence(members: PresenceMember[], action: 'join' | 'leave'): void {
+    if (this.name === null) return;
+    for (const member of members) {
+      const frame: PresenceFrame = { type: 'presence', channel: this.name, action, member };
+      this.fanout.push(this.shards.keys(), { frame: JSON.stringify(frame) });
+    }
+  }
+
+  private rememberedResult(key: string | undefined): PublishResult | null {
+    if (key === undefined) return null;
+    const row = this.ctx.storage.sql
+      .exec<{ result: string; at: number }>('SELECT result, at FROM idempotency WHERE key = ?', key)
+      .toArray()[0];
+    if (row === undefined || row.at < Date.now() - this.idempotencyWindowMs) return null;
+    return JSON.parse(row.result) as PublishResult;
+  }
+
+  /** Stores (unless ephemeral) and fans out one message; answers once it is durable. */
+  private publishOne(name: string, input: PublishInput): PublishResult {
+    const remembered = this.rememberedResult(input.idempotencyKey);
+    if (remembered !== null) return remembered;
+    const message = {
+      id: newId(),
       eventType: input.eventType,
       clientId: input.clientId,
       data: input.data,
       timestamp: Date.now(),
-    });
-    this.fanout.push(this.shards.keys(), { seq: stored.seq, frame: messageFrame(name, stored) });
-    if (!this.alarmChecked) {
-      this.alarmChecked = true;
-      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(stored.timestamp + this.ttlMs);
-    }
-    return {
-      id: stored.id,
-      channelSlug: name,
-      eventType: stored.eventType,
-      clientId: stored.clientId,
-      delivered: this.subscriberCount(),
-      createdAt: new Date(stored.timestamp).toISOString(),
-      timestamp: stored.timestamp,
-      seq: stored.seq,
+      ...(input.clientEvent ? { clientEvent: true } : {}),
     };
+    let seq: number | undefined;
+    let entry: Entry;
+    if (input.ephemeral) {
+      entry = { frame: messageFrame(name, { ...message, seq: 0 }, undefined) };
+    } else {
+      const stored = this.store.append(message);
+      seq = stored.seq;
+      entry = { seq, frame: messageFrame(name, stored) };
+    }
+    if (input.except !== undefined) entry.except = input.except;
+    this.fanout.push(this.shards.keys(), entry);
+    const result: PublishResult = {
+      id: message.id,
+      channelSlug: name,
+      eventType: message.eventType,
+      clientId: message.clientId,
+      delivered: this.subscriberCount(),
+      createdAt: new Date(message.timestamp).toISOString(),
+      timestamp: message.timestamp,
+      seq: seq ?? 0,
+    };
+    if (input.idempotencyKey !== undefined) {
+      this.ctx.storage.sql.exec(
+        'INSERT INTO idempotency (key, result, at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET result = excluded.result, at = excluded.at',
+        input.idempotencyKey,
+        JSON.stringify(result),
+        message.timestamp,
+      );
+    }
+    return result;
+  }
+
+  private async afterPublish(): Promise<void> {
+    if (this.alarmChecked) return;
+    this.alarmChecked = true;
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + Math.min(this.ttlMs, this.idempotencyWindowMs));
+  }
+
+  /** Stores the message (durably, before answering) and fans it out. */
+  async publish(name: string, input: PublishInput): Promise<PublishResult> {
+    await this.ensureNamed(name);
+    const result = this.publishOne(name, input);
+    await this.afterPublish();
+    return result;
+  }
+
+  /** Several messages in one step, in order (batch publish). */
+  async publishMany(name: string, inputs: PublishInput[]): Promise<PublishResult[]> {
+    await this.ensureNamed(name);
+    const results = inputs.map((input) => this.publishOne(name, input));
+    await this.afterPublish();
+    return results;
   }
 
   /**
@@ -151,11 +238,17 @@ export class ChannelObject extends DurableObject<Env> {
    * message after `head` reaches the shard live, and everything up to `head`
    * after `lastSeq` is in `replay`: no gap, no overlap.
    */
-  async join(name: string, shard: string, subscribers: number, lastSeq?: number, epoch?: string): Promise<JoinResult> {
+  async join(name: string, shard: string, subscribers: number, options: JoinOptions = {}): Promise<JoinResult> {
     await this.ensureNamed(name);
     this.setCount(shard, Math.max(1, subscribers));
     const head = this.store.head;
     const result: JoinResult = { epoch: this.store.epoch, head, replay: [] };
+    if (options.member !== undefined) {
+      const arrived = this.presence.join(shard, options.member, Date.now());
+      if (arrived !== null) this.broadcastPresence([arrived], 'join');
+      result.members = this.presence.members();
+    }
+    const { lastSeq, epoch } = options;
     if (lastSeq === undefined) return result;
 
     const failure = this.recoveryFailure(lastSeq, epoch);
@@ -176,10 +269,18 @@ export class ChannelObject extends DurableObject<Env> {
     return null;
   }
 
-  /** A shard reports how many subscribers it still has here (0: stop sending). */
-  leave(shard: string, subscribers: number): void {
+  /**
+   * A shard reports how many subscribers it still has here (0: stop sending),
+   * and which of its presence connections left.
+   */
+  leave(shard: string, subscribers: number, presenceConnections: string[] = []): void {
+    if (presenceConnections.length > 0) this.broadcastPresence(this.presence.leave(presenceConnections), 'leave');
     this.setCount(shard, subscribers);
     if (subscribers <= 0) this.fanout.forget(shard);
+  }
+
+  members(): PresenceMember[] {
+    return this.presence.members();
   }
 
   history(name: string, query: HistoryQuery): { items: HistoryMessage[]; total: number } {
@@ -196,6 +297,7 @@ export class ChannelObject extends DurableObject<Env> {
       messageCount: this.store.count(),
       subscribers: this.subscriberCount(),
       shards: this.shards.size,
+      members: this.presence.members().length,
       createdAt: createdAt === null ? null : Number(createdAt),
     };
   }
@@ -205,11 +307,14 @@ export class ChannelObject extends DurableObject<Env> {
     this.store.reset();
   }
 
-  /** Retention housekeeping. */
+  /** Retention housekeeping: history and idempotency keys. */
   override async alarm(): Promise<void> {
     this.store.trim();
+    this.ctx.storage.sql.exec('DELETE FROM idempotency WHERE at < ?', Date.now() - this.idempotencyWindowMs);
     const oldest = this.store.oldestTimestamp();
-    if (oldest !== null) await this.ctx.storage.setAlarm(oldest + this.ttlMs);
+    const keys = this.ctx.storage.sql.exec<{ at: number | null }>('SELECT MIN(at) AS at FROM idempotency').one().at;
+    const next = Math.min(oldest === null ? Infinity : oldest + this.ttlMs, keys === null ? Infinity : keys + this.idempotencyWindowMs);
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
     else this.alarmChecked = false;
   }
 }

@@ -10,10 +10,15 @@
  * is lost because everything is in history first).
  */
 
-/** A message ready to send: its seq and its frame, serialised once. */
+/**
+ * A frame ready to send, serialised once. Sequenced messages carry `seq`;
+ * unsequenced frames (ephemeral client events, presence) do not.
+ */
 export interface Entry {
-  seq: number;
+  seq?: number;
   frame: string;
+  /** A connection that must not get this frame (a client event's sender, with echo off). */
+  except?: string;
 }
 
 export interface ShardPort {

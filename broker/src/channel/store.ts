@@ -13,6 +13,8 @@ export interface StoredMessage {
   /** Content as JSON text, exactly as published. */
   data: string;
   timestamp: number;
+  /** Published by a client over its socket. */
+  clientEvent?: boolean;
 }
 
 export interface Retention {
@@ -50,6 +52,9 @@ export class ChannelStore {
       data TEXT NOT NULL,
       ts INTEGER NOT NULL
     )`);
+    if (!sql.exec<{ name: string }>('PRAGMA table_info(messages)').toArray().some((c) => c.name === 'client_event')) {
+      sql.exec('ALTER TABLE messages ADD COLUMN client_event INTEGER NOT NULL DEFAULT 0');
+    }
     sql.exec('CREATE INDEX IF NOT EXISTS messages_by_ts ON messages (ts)');
     sql.exec('CREATE INDEX IF NOT EXISTS messages_by_event ON messages (event_type, seq)');
     sql.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
@@ -82,13 +87,14 @@ export class ChannelStore {
   append(message: Omit<StoredMessage, 'seq'>): StoredMessage {
     const seq = this.headSeq + 1;
     this.sql.exec(
-      'INSERT INTO messages (seq, id, event_type, client_id, data, ts) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO messages (seq, id, event_type, client_id, data, ts, client_event) VALUES (?, ?, ?, ?, ?, ?, ?)',
       seq,
       message.id,
       message.eventType,
       message.clientId,
       message.data,
       message.timestamp,
+      message.clientEvent ? 1 : 0,
     );
     this.setMeta('head', String(seq));
     this.headSeq = seq;
@@ -180,6 +186,7 @@ function toStored(row: Row): StoredMessage {
     clientId: row.client_id as string,
     data: row.data as string,
     timestamp: row.ts as number,
+    ...(row.client_event === 1 ? { clientEvent: true } : {}),
   };
 }
 
@@ -192,5 +199,6 @@ export function toHistoryMessage(channel: string, m: StoredMessage): HistoryMess
     content: JSON.parse(m.data) as Record<string, unknown>,
     timestamp: m.timestamp,
     seq: m.seq,
+    ...(m.clientEvent ? { clientEvent: true as const } : {}),
   };
 }

@@ -1,94 +1,178 @@
 /**
- * The sockets of one connection shard and their subscriptions, written against
- * a minimal socket interface so it carries no Durable Object detail (the
- * ShardObject adapts it). One socket multiplexes many channels.
+ * The sockets of one connection shard, their subscriptions, capabilities and
+ * presence, written against a minimal socket interface so it carries no
+ * Durable Object detail (the ShardObject adapts it). One socket multiplexes
+ * many channels.
  *
  * Subscribing asks the channel to join (and, with `lastSeq`, to replay). While
- * that call is out, live messages for the new subscription are buffered; when
- * it returns, the socket gets `subscribed`, the replay, then the buffer, each
- * message at most once (anything at or below the socket's last seq is
- * dropped), so a resumed subscription has no gap and no duplicate.
+ * that call is out, live frames for the new subscription are buffered; when
+ * it returns, the socket gets `subscribed`, the presence list (if a member),
+ * the replay, then the buffer, each sequenced message at most once (anything
+ * at or below the socket's last seq is dropped): no gap, no duplicate.
  */
 import {
   CloseCode,
   ErrorCode,
+  grants,
+  isPrivateChannel,
   parseClientFrame,
   PONG_TEXT,
+  type AuthFrame,
+  type AuthenticatedFrame,
+  type Capability,
   type ErrorFrame,
+  type PresenceFrame,
+  type PublishFrame,
+  type PublishResult,
   type ServerFrame,
   type SubscribeFrame,
   type SubscribedFrame,
+  type TokenCheck,
   type UnsubscribedFrame,
 } from '@pushflodev/sdk/protocol';
 import type { Entry } from '../channel/fanout';
-import type { JoinResult } from '../channel/channel-object';
+import type { JoinOptions, JoinResult, PublishInput } from '../channel/channel-object';
+import { TokenBucket } from '../limits/token-bucket';
 
 export interface HubSocket {
   send(text: string): void;
   close(code: number, reason: string): void;
 }
 
-/** What survives hibernation about a socket (kept in its attachment). */
+/** What survives hibernation about a socket, kept small (it lives in the socket's attachment). */
 export interface SocketMeta {
+  /** Connection id, unique per socket. */
+  id: string;
   clientId: string;
   connectedAt: number;
   /** Last time a frame arrived from the client (updated coarsely). */
   seenAt: number;
-  channels: string[];
+  /** Opened with a token (rather than an API key). */
+  token: boolean;
+  /** Token expiry, ms since the epoch. */
+  exp: number | null;
+  /** Member of at least one presence channel: held to the shorter presence timeout. */
+  presence: boolean;
+}
+
+/** A token socket's grants. */
+export interface SocketAuth {
+  cap: Record<string, Capability[]>;
+  /** Presence data as JSON text. */
+  info: string | null;
+}
+
+/** Durable per-socket state beyond the attachment (subscriptions, grants), in the shard's SQLite. */
+export interface HubStore {
+  addSub(socketId: string, channel: string, presence: boolean): void;
+  removeSub(socketId: string, channel: string): void;
+  removeSocket(socketId: string): void;
+  subs(): Array<{ socketId: string; channel: string; presence: boolean }>;
+  setAuth(socketId: string, auth: SocketAuth): void;
+  auths(): Map<string, SocketAuth>;
 }
 
 /** What the hub needs from its host. */
 export interface HubHost<S extends HubSocket> {
   meta(ws: S): SocketMeta;
   saveMeta(ws: S, meta: SocketMeta): void;
-  join(channel: string, subscribers: number, lastSeq?: number, epoch?: string): Promise<JoinResult>;
-  /** Reports the subscribers left here after a drop (0: stop sending to this shard). */
-  leave(channel: string, subscribers: number): Promise<void>;
+  store: HubStore;
+  join(channel: string, subscribers: number, options: JoinOptions): Promise<JoinResult>;
+  /** Reports the subscribers left here after a drop (0: stop sending), and presence connections that left. */
+  leave(channel: string, subscribers: number, presenceConnections: string[]): Promise<void>;
+  publish(channel: string, input: PublishInput): Promise<PublishResult>;
+  verifyToken(token: string): Promise<TokenCheck>;
   now(): number;
 }
 
 export interface HubLimits {
   maxSubscriptionsPerSocket: number;
   framesPerSecond: number;
-  /** Cap on live messages buffered for one subscription while it is being set up. */
+  clientEventsPerSecond: number;
+  /** Cap on frames buffered for one subscription while it is being set up. */
   maxPendingBuffer: number;
   heartbeatTimeoutMs: number;
+  presenceTimeoutMs: number;
 }
 
 interface Subscription {
+  /** The socket's connection id (for `except`). */
+  id: string;
   live: boolean;
+  presence: boolean;
   /** Highest seq sent to this socket on this channel (0: none yet). */
   lastSeq: number;
   buffer: Entry[];
   overflowed: boolean;
 }
 
-interface Bucket {
-  tokens: number;
-  at: number;
+interface Buckets {
+  frames: TokenBucket;
+  events: TokenBucket;
   warnedAt: number;
 }
 
 export class Hub<S extends HubSocket> {
   private readonly subs = new Map<string, Map<S, Subscription>>();
-  private readonly buckets = new Map<S, Bucket>();
+  private readonly bySocket = new Map<S, Map<string, Subscription>>();
+  private readonly auth = new Map<string, SocketAuth>();
+  private readonly buckets = new Map<S, Buckets>();
 
   constructor(
     private readonly host: HubHost<S>,
     private readonly limits: HubLimits,
   ) {}
 
-  /** Rebuilds subscriptions after the object woke from hibernation. */
+  /** Rebuilds subscriptions and grants after the object woke from hibernation. */
   restore(sockets: Iterable<S>): void {
-    for (const ws of sockets) {
-      for (const channel of this.host.meta(ws).channels) {
-        this.channelSubs(channel).set(ws, { live: true, lastSeq: 0, buffer: [], overflowed: false });
+    const byId = new Map<string, S>();
+    for (const ws of sockets) byId.set(this.host.meta(ws).id, ws);
+    for (const row of this.host.store.subs()) {
+      const ws = byId.get(row.socketId);
+      if (ws === undefined) {
+        this.host.store.removeSocket(row.socketId); // its socket is gone
+        continue;
       }
+      this.track(ws, row.channel, { id: row.socketId, live: true, presence: row.presence, lastSeq: 0, buffer: [], overflowed: false });
     }
+    for (const [id, auth] of this.host.store.auths()) if (byId.has(id)) this.auth.set(id, auth);
+  }
+
+  /** Registers a socket's grants (token sockets). */
+  authorize(socketId: string, auth: SocketAuth): void {
+    this.auth.set(socketId, auth);
+    this.host.store.setAuth(socketId, auth);
   }
 
   subscriberCount(channel: string): number {
     return this.subs.get(channel)?.size ?? 0;
+  }
+
+  private track(ws: S, channel: string, sub: Subscription): void {
+    let map = this.subs.get(channel);
+    if (map === undefined) {
+      map = new Map();
+      this.subs.set(channel, map);
+    }
+    map.set(ws, sub);
+    let mine = this.bySocket.get(ws);
+    if (mine === undefined) {
+      mine = new Map();
+      this.bySocket.set(ws, mine);
+    }
+    mine.set(channel, sub);
+  }
+
+  private untrack(ws: S, channel: string): Subscription | undefined {
+    const map = this.subs.get(channel);
+    const sub = map?.get(ws);
+    if (sub === undefined) return undefined;
+    map!.delete(ws);
+    if (map!.size === 0) this.subs.delete(channel);
+    const mine = this.bySocket.get(ws);
+    mine?.delete(channel);
+    if (mine !== undefined && mine.size === 0) this.bySocket.delete(ws);
+    return sub;
   }
 
   send(ws: S, frame: ServerFrame): void {
@@ -105,19 +189,15 @@ export class Hub<S extends HubSocket> {
     this.send(ws, frame satisfies ServerFrame);
   }
 
-  private channelSubs(channel: string): Map<S, Subscription> {
-    let map = this.subs.get(channel);
-    if (map === undefined) {
-      map = new Map();
-      this.subs.set(channel, map);
-    }
-    return map;
+  private grant(ws: S, channel: string, capability: Capability): boolean {
+    const auth = this.auth.get(this.host.meta(ws).id);
+    return auth !== undefined && grants(auth.cap, channel, capability);
   }
 
   /** Handles one frame from a client. Never throws; bad frames get an `error` frame. */
   async onFrame(ws: S, raw: string | ArrayBuffer): Promise<void> {
     this.touch(ws);
-    if (!this.takeToken(ws)) return;
+    if (!this.take(ws, 'frames')) return;
     const parsed = parseClientFrame(raw);
     if (!parsed.ok) {
       this.error(ws, parsed.code, parsed.error, parsed.channel);
@@ -134,6 +214,10 @@ export class Hub<S extends HubSocket> {
         return this.subscribe(ws, frame);
       case 'unsubscribe':
         return this.unsubscribe(ws, frame.channel);
+      case 'publish':
+        return this.clientEvent(ws, frame);
+      case 'auth':
+        return this.reauthenticate(ws, frame);
     }
   }
 
@@ -141,29 +225,28 @@ export class Hub<S extends HubSocket> {
   private touch(ws: S): void {
     const meta = this.host.meta(ws);
     const now = this.host.now();
-    if (now - meta.seenAt > this.limits.heartbeatTimeoutMs / 4) {
+    if (now - meta.seenAt > Math.min(this.limits.heartbeatTimeoutMs, this.limits.presenceTimeoutMs) / 4) {
       meta.seenAt = now;
       this.host.saveMeta(ws, meta);
     }
   }
 
-  private takeToken(ws: S): boolean {
+  private take(ws: S, kind: 'frames' | 'events', channel?: string): boolean {
     const now = this.host.now();
-    const rate = this.limits.framesPerSecond;
     let b = this.buckets.get(ws);
     if (b === undefined) {
-      b = { tokens: rate * 2, at: now, warnedAt: 0 };
+      const f = this.limits.framesPerSecond;
+      const e = this.limits.clientEventsPerSecond;
+      b = { frames: new TokenBucket(f, f * 2, now), events: new TokenBucket(e, e, now), warnedAt: 0 };
       this.buckets.set(ws, b);
     }
-    b.tokens = Math.min(rate * 2, b.tokens + ((now - b.at) / 1000) * rate);
-    b.at = now;
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return true;
-    }
-    if (now - b.warnedAt >= 1000) {
+    if (b[kind].take(now).ok) return true;
+    if (kind === 'events') {
+      // Every refused client event is answered: never a silent drop.
+      this.error(ws, ErrorCode.RATE_LIMITED, `more than ${this.limits.clientEventsPerSecond} client events/s: this one was not published`, channel);
+    } else if (now - b.warnedAt >= 1000) {
       b.warnedAt = now;
-      this.error(ws, ErrorCode.RATE_LIMITED, `more than ${rate} frames/s: frames are being refused, slow down`);
+      this.error(ws, ErrorCode.RATE_LIMITED, `more than ${this.limits.framesPerSecond} frames/s: frames are being refused, slow down`);
     }
     return false;
   }
@@ -176,7 +259,12 @@ export class Hub<S extends HubSocket> {
       if (existing.live) this.error(ws, ErrorCode.INVALID_FRAME, `already subscribed to '${channel}'`, channel);
       return;
     }
-    if (existing === undefined && meta.channels.length >= this.limits.maxSubscriptionsPerSocket) {
+    if (isPrivateChannel(channel) && !this.grant(ws, channel, 'subscribe')) {
+      this.error(ws, ErrorCode.FORBIDDEN, `'${channel}' is private: connect with a token that grants 'subscribe' on it`, channel);
+      return;
+    }
+    const count = this.bySocket.get(ws)?.size ?? 0;
+    if (existing === undefined && count >= this.limits.maxSubscriptionsPerSocket) {
       this.error(
         ws,
         ErrorCode.TOO_MANY_SUBSCRIPTIONS,
@@ -185,17 +273,22 @@ export class Hub<S extends HubSocket> {
       );
       return;
     }
-    const sub: Subscription = { live: false, lastSeq: existing?.lastSeq ?? 0, buffer: [], overflowed: false };
-    const map = this.channelSubs(channel);
-    map.set(ws, sub);
-    if (!meta.channels.includes(channel)) {
-      meta.channels.push(channel);
+    const presence = this.grant(ws, channel, 'presence');
+    const sub: Subscription = { id: meta.id, live: false, presence, lastSeq: existing?.lastSeq ?? 0, buffer: [], overflowed: false };
+    this.track(ws, channel, sub);
+    this.host.store.addSub(meta.id, channel, presence);
+    if (presence && !meta.presence) {
+      meta.presence = true;
       this.host.saveMeta(ws, meta);
     }
 
+    const options: JoinOptions = {};
+    if (frame.lastSeq !== undefined) options.lastSeq = frame.lastSeq;
+    if (frame.epoch !== undefined) options.epoch = frame.epoch;
+    if (presence) options.member = { connectionId: meta.id, clientId: meta.clientId, data: this.auth.get(meta.id)?.info ?? null };
     let result: JoinResult;
     try {
-      result = await this.host.join(channel, map.size, frame.lastSeq, frame.epoch);
+      result = await this.host.join(channel, this.subscriberCount(channel), options);
     } catch {
       if (this.subs.get(channel)?.get(ws) === sub) this.drop(ws, channel);
       this.error(ws, ErrorCode.SUBSCRIBE_FAILED, `could not subscribe to '${channel}'; try again`, channel);
@@ -203,7 +296,7 @@ export class Hub<S extends HubSocket> {
     }
     // Unsubscribed, closed or resubscribed while the join was out: that later action wins.
     if (this.subs.get(channel)?.get(ws) !== sub) {
-      void this.host.leave(channel, this.subscriberCount(channel)).catch(() => undefined);
+      void this.host.leave(channel, this.subscriberCount(channel), []).catch(() => undefined);
       return;
     }
 
@@ -214,6 +307,9 @@ export class Hub<S extends HubSocket> {
       if (result.reason !== undefined) subscribed.reason = result.reason;
     }
     this.send(ws, subscribed satisfies ServerFrame);
+    if (result.members !== undefined) {
+      this.send(ws, { type: 'presence', channel, action: 'sync', members: result.members } satisfies PresenceFrame);
+    }
     sub.lastSeq = Math.max(sub.lastSeq, frame.lastSeq ?? 0);
     this.sendEntries(ws, sub, result.replay);
     sub.lastSeq = Math.max(sub.lastSeq, result.head);
@@ -229,8 +325,11 @@ export class Hub<S extends HubSocket> {
 
   private sendEntries(ws: S, sub: Subscription, entries: Entry[]): void {
     for (const entry of entries) {
-      if (entry.seq <= sub.lastSeq) continue;
-      sub.lastSeq = entry.seq;
+      if (entry.except === sub.id) continue;
+      if (entry.seq !== undefined) {
+        if (entry.seq <= sub.lastSeq) continue;
+        sub.lastSeq = entry.seq;
+      }
       try {
         ws.send(entry.frame);
       } catch {
@@ -240,38 +339,78 @@ export class Hub<S extends HubSocket> {
   }
 
   private async unsubscribe(ws: S, channel: string): Promise<void> {
-    const had = this.drop(ws, channel);
+    const sub = this.drop(ws, channel);
     this.send(ws, { type: 'unsubscribed', channel } satisfies UnsubscribedFrame);
-    if (had) await this.host.leave(channel, this.subscriberCount(channel)).catch(() => undefined);
-  }
-
-  /** Removes one subscription; true when there was one. */
-  private drop(ws: S, channel: string): boolean {
-    const map = this.subs.get(channel);
-    const had = map?.delete(ws) ?? false;
-    if (map !== undefined && map.size === 0) this.subs.delete(channel);
-    const meta = this.host.meta(ws);
-    const i = meta.channels.indexOf(channel);
-    if (i >= 0) {
-      meta.channels.splice(i, 1);
-      this.host.saveMeta(ws, meta);
+    if (sub !== undefined) {
+      await this.host.leave(channel, this.subscriberCount(channel), sub.presence ? [sub.id] : []).catch(() => undefined);
     }
-    return had;
   }
 
-  /** A socket closed or errored: drop all its subscriptions. */
+  /** Removes one subscription. */
+  private drop(ws: S, channel: string): Subscription | undefined {
+    const sub = this.untrack(ws, channel);
+    if (sub !== undefined) this.host.store.removeSub(sub.id, channel);
+    return sub;
+  }
+
+  private async clientEvent(ws: S, frame: PublishFrame): Promise<void> {
+    const { channel } = frame;
+    if (!this.grant(ws, channel, 'publish')) {
+      this.error(ws, ErrorCode.FORBIDDEN, `publishing on '${channel}' needs a token that grants 'publish' on it`, channel);
+      return;
+    }
+    if (!this.take(ws, 'events', channel)) return;
+    const meta = this.host.meta(ws);
+    const input: PublishInput = {
+      eventType: frame.event,
+      data: JSON.stringify(frame.data),
+      clientId: meta.clientId,
+      clientEvent: true,
+      ephemeral: frame.ephemeral ?? false,
+    };
+    if (frame.echo === false) input.except = meta.id;
+    try {
+      await this.host.publish(channel, input);
+    } catch {
+      this.error(ws, ErrorCode.PUBLISH_FAILED, `could not publish on '${channel}'; try again`, channel);
+    }
+  }
+
+  private async reauthenticate(ws: S, frame: AuthFrame): Promise<void> {
+    const meta = this.host.meta(ws);
+    if (!meta.token) {
+      this.error(ws, ErrorCode.FORBIDDEN, 'this socket was opened with an API key; connect with a token to use auth');
+      return;
+    }
+    const check = await this.host.verifyToken(frame.token);
+    if (!check.ok) {
+      this.error(ws, check.code, check.error);
+      return;
+    }
+    if (check.claims.sub !== meta.clientId) {
+      this.error(ws, ErrorCode.FORBIDDEN, `a refreshed token must name the same client id ('${meta.clientId}')`);
+      return;
+    }
+    meta.exp = check.claims.exp * 1000;
+    this.host.saveMeta(ws, meta);
+    this.authorize(meta.id, { cap: check.claims.cap, info: check.claims.info === undefined ? null : JSON.stringify(check.claims.info) });
+    this.send(ws, { type: 'authenticated', clientId: meta.clientId, exp: check.claims.exp } satisfies AuthenticatedFrame);
+  }
+
+  /** A socket closed or errored: drop all its subscriptions, presence included. */
   async onClose(ws: S): Promise<void> {
     this.buckets.delete(ws);
-    const changed: Array<[string, number]> = [];
-    for (const [channel, map] of this.subs) {
-      if (!map.delete(ws)) continue;
-      changed.push([channel, map.size]);
-      if (map.size === 0) this.subs.delete(channel);
-    }
-    await Promise.all(changed.map(([c, n]) => this.host.leave(c, n).catch(() => undefined)));
+    const mine = [...(this.bySocket.get(ws) ?? new Map<string, Subscription>())];
+    const id = mine[0]?.[1].id ?? this.host.meta(ws).id;
+    for (const [channel] of mine) this.untrack(ws, channel);
+    this.host.store.removeSocket(id);
+    this.auth.delete(id);
+    await Promise.all(
+      mine.map(([channel, sub]) => this.host.leave(channel, this.subscriberCount(channel), sub.presence ? [sub.id] : []).catch(() => undefined)),
+    );
   }
 
-  /** Live messages from a channel, in seq order. Returns the subscriber count here. */
+  /** Frames from a channel, in order. Returns the subscriber count here. */
   deliver(channel: string, entries: Entry[]): number {
     const map = this.subs.get(channel);
     if (map === undefined) return 0;
@@ -296,14 +435,35 @@ export class Hub<S extends HubSocket> {
     }
   }
 
-  /** Sockets silent for longer than the heartbeat timeout. */
-  stale(sockets: Iterable<S>, now: number, lastPing: (ws: S) => number | null): S[] {
-    const out: S[] = [];
+  /**
+   * Closes sockets that went silent (presence members after the shorter
+   * presence timeout) or whose token expired, dropping their subscriptions.
+   */
+  async sweep(sockets: Iterable<S>, now: number, lastPing: (ws: S) => number | null): Promise<number> {
+    let closed = 0;
     for (const ws of sockets) {
       const meta = this.host.meta(ws);
       const last = Math.max(meta.seenAt, meta.connectedAt, lastPing(ws) ?? 0);
-      if (now - last > this.limits.heartbeatTimeoutMs) out.push(ws);
+      const timeout = meta.presence ? this.limits.presenceTimeoutMs : this.limits.heartbeatTimeoutMs;
+      let code: number | null = null;
+      let reason = '';
+      if (meta.exp !== null && meta.exp < now) {
+        this.error(ws, ErrorCode.TOKEN_EXPIRED, 'token expired: get a fresh one and reconnect');
+        code = CloseCode.TOKEN_EXPIRED;
+        reason = 'token expired';
+      } else if (now - last > timeout) {
+        code = CloseCode.HEARTBEAT_TIMEOUT;
+        reason = 'no frames for too long; reconnect and resume';
+      }
+      if (code === null) continue;
+      try {
+        ws.close(code, reason);
+      } catch {
+        // already gone
+      }
+      await this.onClose(ws);
+      closed++;
     }
-    return out;
+    return closed;
   }
 }

@@ -1,51 +1,70 @@
 /**
  * A connection shard: a Durable Object holding up to tens of thousands of
  * hibernatable WebSockets. A thin adapter: the Hub does the work; this class
- * wires it to the runtime (socket attachments, RPC to channels, heartbeat
+ * wires it to the runtime (attachments, SQLite, RPC to channels, the sweep
  * alarm). Pings in the exact public-client form are answered by the runtime
  * without waking the object.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { settings, type Env } from '../env';
+import { signingSecrets } from '../auth';
 import {
-  CloseCode,
   PING_TEXT,
   PONG_TEXT,
   PROTOCOL_VERSION,
+  verifyToken,
   type ConnectedFrame,
   type ServerFrame,
 } from '@pushflodev/sdk/protocol';
 import type { Entry } from '../channel/fanout';
-import { Hub, type SocketMeta } from './hub';
+import { Hub, type SocketAuth, type SocketMeta } from './hub';
+import { ShardStore } from './shard-store';
 
 /** Headers the Worker uses to hand a socket to its shard. */
 export const SHARD_HEADER = 'x-switchyard-shard';
 export const CLIENT_ID_HEADER = 'x-switchyard-client-id';
+/** JSON `{cap, info, exp}` for token sockets. */
+export const AUTH_HEADER = 'x-switchyard-auth';
+
+/** How often clients should ping (ms): three pings fit in the presence timeout. */
+export const PING_INTERVAL_MS = 8_000;
+
+export interface HandoffAuth extends SocketAuth {
+  /** Token expiry, seconds since the epoch. */
+  exp: number;
+}
 
 export class ShardObject extends DurableObject<Env> {
   private readonly hub: Hub<WebSocket>;
   private name: string;
   private readonly heartbeatTimeoutMs: number;
+  private readonly presenceTimeoutMs: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const s = settings(env);
     this.heartbeatTimeoutMs = s.heartbeatTimeoutMs;
+    this.presenceTimeoutMs = s.presenceTimeoutMs;
     this.name = (ctx.storage.kv.get<string>('name') as string | undefined) ?? '';
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
     this.hub = new Hub<WebSocket>(
       {
         meta: (ws) => this.meta(ws),
         saveMeta: (ws, meta) => ws.serializeAttachment(meta),
-        join: (channel, n, lastSeq, epoch) => this.channel(channel).join(channel, this.name, n, lastSeq, epoch),
-        leave: (channel, n) => this.channel(channel).leave(this.name, n),
+        store: new ShardStore(ctx.storage.sql),
+        join: (channel, n, options) => this.channel(channel).join(channel, this.name, n, options),
+        leave: (channel, n, presence) => this.channel(channel).leave(this.name, n, presence),
+        publish: (channel, input) => this.channel(channel).publish(channel, input),
+        verifyToken: (token) => verifyToken(token, signingSecrets(env), Math.floor(Date.now() / 1000)),
         now: () => Date.now(),
       },
       {
         maxSubscriptionsPerSocket: s.maxSubscriptionsPerSocket,
         framesPerSecond: s.socketFramesPerSecond,
+        clientEventsPerSecond: s.clientEventsPerSecond,
         maxPendingBuffer: 10_000,
         heartbeatTimeoutMs: s.heartbeatTimeoutMs,
+        presenceTimeoutMs: s.presenceTimeoutMs,
       },
     );
     this.hub.restore(ctx.getWebSockets());
@@ -58,7 +77,17 @@ export class ShardObject extends DurableObject<Env> {
   /** The socket's attachment (the source of truth, so it survives hibernation). */
   private meta(ws: WebSocket): SocketMeta {
     const now = Date.now();
-    return (ws.deserializeAttachment() as SocketMeta | null) ?? { clientId: 'unknown', connectedAt: now, seenAt: now, channels: [] };
+    return (
+      (ws.deserializeAttachment() as SocketMeta | null) ?? {
+        id: 'unknown',
+        clientId: 'unknown',
+        connectedAt: now,
+        seenAt: now,
+        token: false,
+        exp: null,
+        presence: false,
+      }
+    );
   }
 
   /** Accepts a socket the Worker has already authenticated. */
@@ -70,18 +99,30 @@ export class ShardObject extends DurableObject<Env> {
       this.name = shard;
       this.ctx.storage.kv.put('name', shard);
     }
+    const authHeader = request.headers.get(AUTH_HEADER);
+    const auth = authHeader === null ? null : (JSON.parse(authHeader) as HandoffAuth);
     const pair = new WebSocketPair();
     const server = pair[1];
     this.ctx.acceptWebSocket(server);
     const now = Date.now();
-    const meta: SocketMeta = { clientId, connectedAt: now, seenAt: now, channels: [] };
+    const meta: SocketMeta = {
+      id: `conn_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`,
+      clientId,
+      connectedAt: now,
+      seenAt: now,
+      token: auth !== null,
+      exp: auth === null ? null : auth.exp * 1000,
+      presence: false,
+    };
     server.serializeAttachment(meta);
+    if (auth !== null) this.hub.authorize(meta.id, { cap: auth.cap, info: auth.info });
     const connected: ConnectedFrame = {
       type: 'connected',
       clientId,
       timestamp: now,
       protocol: PROTOCOL_VERSION,
       heartbeatTimeout: this.heartbeatTimeoutMs,
+      pingInterval: PING_INTERVAL_MS,
     };
     server.send(JSON.stringify(connected satisfies ServerFrame));
     await this.ensureAlarm();
@@ -94,7 +135,7 @@ export class ShardObject extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     try {
-      ws.close(code === 1005 || code === 1006 ? CloseCode.NORMAL : code, reason);
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
     } catch {
       // already closed
     }
@@ -105,7 +146,7 @@ export class ShardObject extends DurableObject<Env> {
     await this.hub.onClose(ws);
   }
 
-  /** Live messages from a channel object. */
+  /** Frames from a channel object. */
   deliver(channel: string, entries: Entry[]): number {
     return this.hub.deliver(channel, entries);
   }
@@ -115,37 +156,30 @@ export class ShardObject extends DurableObject<Env> {
     this.hub.evict(channel);
   }
 
-  /** Heartbeat sweep: close sockets that have gone silent, so their subscriptions are dropped. */
   override async alarm(): Promise<void> {
     await this.sweep(Date.now());
   }
 
-  /** Closes sockets silent since before `now - heartbeatTimeout`; returns how many. */
+  /** Closes silent sockets (presence members sooner) and expired tokens; returns how many. */
   async sweep(now: number): Promise<number> {
-    const sockets = this.ctx.getWebSockets();
-    const stale = this.hub.stale(sockets, now, (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null);
-    for (const ws of stale) {
-      try {
-        ws.close(CloseCode.HEARTBEAT_TIMEOUT, 'no frames for too long; reconnect and resume');
-      } catch {
-        // already gone
-      }
-      await this.hub.onClose(ws);
-    }
-    if (sockets.length > stale.length) await this.ctx.storage.setAlarm(Date.now() + this.sweepEveryMs());
-    return stale.length;
+    const closed = await this.hub.sweep(this.ctx.getWebSockets(), now, (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null);
+    const left = this.ctx.getWebSockets();
+    if (left.length > 0) await this.ctx.storage.setAlarm(Date.now() + this.sweepEveryMs(left));
+    return closed;
   }
 
-  /** Sockets held and subscriptions per channel, for stats and tests. */
+  /** Sockets held, for stats and tests. */
   stats(): { sockets: number } {
     return { sockets: this.ctx.getWebSockets().length };
   }
 
-  private sweepEveryMs(): number {
-    return Math.max(1_000, Math.min(30_000, Math.floor(this.heartbeatTimeoutMs / 2)));
+  private sweepEveryMs(sockets: WebSocket[]): number {
+    const presence = sockets.some((ws) => this.meta(ws).presence);
+    const timeout = presence ? this.presenceTimeoutMs : this.heartbeatTimeoutMs;
+    return Math.max(1_000, Math.min(30_000, Math.floor(timeout / 5)));
   }
 
   private async ensureAlarm(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.sweepEveryMs());
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 5_000);
   }
 }

@@ -1,8 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
-import { allows, bearer, checkKey, type Role } from '../auth';
+import { allows, bearer, checkKey, signingSecrets, type Role } from '../auth';
 import type { Env } from '../env';
-import { ErrorCode } from '@pushflodev/sdk/protocol';
+import { ErrorCode, grants, isToken, verifyToken, type Capability } from '@pushflodev/sdk/protocol';
 import { HttpError } from './errors';
+
+/** What the auth middleware leaves for the handlers. */
+export type AppEnv = { Bindings: Env; Variables: { keyId: string } };
 
 const NEEDS: Record<Role, string> = {
   publish: 'a publish (pub_), secret or management key',
@@ -10,10 +13,25 @@ const NEEDS: Record<Role, string> = {
   management: 'a management (mgmt_) key',
 };
 
-/** Requires `Authorization: Bearer <key>` with at least the given role. */
-export function requireRole(role: Role): MiddlewareHandler<{ Bindings: Env }> {
+/**
+ * Requires `Authorization: Bearer <key>` with at least the given role. With
+ * `tokenCapability`, a signed token granting that capability on the route's
+ * `:channel` is accepted too.
+ */
+export function requireRole(role: Role, tokenCapability?: Capability): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const check = await checkKey(c.env, bearer(c.req.header('Authorization')));
+    const presented = bearer(c.req.header('Authorization'));
+    if (tokenCapability !== undefined && presented !== null && isToken(presented)) {
+      const check = await verifyToken(presented, signingSecrets(c.env), Math.floor(Date.now() / 1000));
+      if (!check.ok) throw new HttpError(401, check.code, check.error);
+      const channel = c.req.param('channel') ?? '';
+      if (!grants(check.claims.cap, channel, tokenCapability))
+        throw new HttpError(403, ErrorCode.FORBIDDEN, `this token does not grant '${tokenCapability}' on '${channel}'`);
+      c.set('keyId', `token:${check.claims.sub}`);
+      await next();
+      return;
+    }
+    const check = await checkKey(c.env, presented);
     if (!check.ok) {
       if (check.reason === 'not_configured')
         throw new HttpError(401, ErrorCode.NOT_CONFIGURED, 'the broker has no keys configured (set SECRET_KEYS etc., or ALLOW_DEV_KEYS=true locally)');
@@ -24,6 +42,7 @@ export function requireRole(role: Role): MiddlewareHandler<{ Bindings: Env }> {
       );
     }
     if (!allows(check.role, role)) throw new HttpError(403, ErrorCode.FORBIDDEN, `this call needs ${NEEDS[role]}`);
+    c.set('keyId', check.keyId);
     await next();
   };
 }

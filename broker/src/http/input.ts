@@ -19,12 +19,15 @@ export function channelName(name: unknown): string {
   return name as string;
 }
 
+/** Largest batch request body. */
+export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
+
 /** Reads a JSON object body, refusing oversized and non-JSON bodies. */
-export async function jsonBody(request: Request): Promise<Record<string, unknown>> {
+export async function jsonBody(request: Request, limit = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (declared > limit) throw tooLarge(limit);
   const text = await request.text();
-  if (byteLength(text) > MAX_BODY_BYTES) throw tooLarge();
+  if (byteLength(text) > limit) throw tooLarge(limit);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -35,8 +38,16 @@ export async function jsonBody(request: Request): Promise<Record<string, unknown
   return value;
 }
 
-function tooLarge(): HttpError {
-  return new HttpError(413, ErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${MAX_BODY_BYTES} bytes`);
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, ErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${limit} bytes`);
+}
+
+/** An idempotency key: 1–128 printable characters. */
+export function idempotencyKeyOf(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(value))
+    throw badRequest(ErrorCode.INVALID_REQUEST, `'${field}' must be 1 to 128 printable characters`);
+  return value;
 }
 
 /** Validated message content, as the JSON text that will be stored and sent. */

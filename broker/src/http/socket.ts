@@ -1,9 +1,9 @@
-/** WebSocket upgrades: authenticate, then hand the socket to a connection shard. */
+/** WebSocket upgrades: authenticate (API key or signed token), then hand the socket to a connection shard. */
 import type { Context } from 'hono';
-import { checkKey } from '../auth';
+import { checkKey, signingSecrets } from '../auth';
 import { settings, type Env } from '../env';
-import { CLIENT_ID_HEADER, SHARD_HEADER } from '../connection/shard-object';
-import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ErrorFrame, type ServerFrame } from '@pushflodev/sdk/protocol';
+import { AUTH_HEADER, CLIENT_ID_HEADER, SHARD_HEADER, type HandoffAuth } from '../connection/shard-object';
+import { CloseCode, ErrorCode, isToken, PROTOCOL_VERSION, verifyToken, type ErrorFrame, type ServerFrame } from '@pushflodev/sdk/protocol';
 
 /** Accepts the socket only to say why it is refused, then closes it. */
 function refuse(code: ErrorCode, error: string, closeCode: CloseCode): Response {
@@ -22,7 +22,7 @@ function randomId(prefix: string): string {
 export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> {
   if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
     return c.json(
-      { success: false, error: 'this endpoint speaks WebSocket: connect with ws://…/ws?token=<publish key>', code: ErrorCode.INVALID_REQUEST },
+      { success: false, error: 'this endpoint speaks WebSocket: connect with ws://…/ws?token=<publish key or token>', code: ErrorCode.INVALID_REQUEST },
       426,
     );
   }
@@ -34,21 +34,34 @@ export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> 
       CloseCode.UNSUPPORTED_PROTOCOL,
     );
   }
-  const check = await checkKey(c.env, c.req.query('token'));
-  if (!check.ok) {
-    const message =
-      check.reason === 'missing'
-        ? 'missing token: connect with ?token=<publish key>'
-        : check.reason === 'not_configured'
-          ? 'the broker has no keys configured'
-          : 'invalid token';
-    return refuse(ErrorCode.UNAUTHORIZED, message, CloseCode.UNAUTHORIZED);
+  const presented = c.req.query('token') ?? '';
+  const headers = new Headers(c.req.raw.headers);
+  // Identity headers are ours to set: never take them from the client.
+  for (const h of [AUTH_HEADER, CLIENT_ID_HEADER, SHARD_HEADER]) headers.delete(h);
+  if (isToken(presented)) {
+    const check = await verifyToken(presented, signingSecrets(c.env), Math.floor(Date.now() / 1000));
+    if (!check.ok) {
+      return refuse(check.code, check.error, check.code === 'TOKEN_EXPIRED' ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
+    }
+    const { sub, cap, info, exp } = check.claims;
+    headers.set(CLIENT_ID_HEADER, sub);
+    headers.set(AUTH_HEADER, JSON.stringify({ cap, info: info === undefined ? null : JSON.stringify(info), exp } satisfies HandoffAuth));
+  } else {
+    const check = await checkKey(c.env, presented);
+    if (!check.ok) {
+      const message =
+        check.reason === 'missing'
+          ? 'missing token: connect with ?token=<publish key or signed token>'
+          : check.reason === 'not_configured'
+            ? 'the broker has no keys configured'
+            : 'invalid token';
+      return refuse(ErrorCode.UNAUTHORIZED, message, CloseCode.UNAUTHORIZED);
+    }
+    headers.set(CLIENT_ID_HEADER, randomId('client'));
   }
   const shardCount = settings(c.env).shardCount;
   const shard = `shard-${Math.floor(Math.random() * shardCount)}`;
-  const headers = new Headers(c.req.raw.headers);
   headers.set(SHARD_HEADER, shard);
-  headers.set(CLIENT_ID_HEADER, randomId('client'));
   const stub = c.env.SHARD.get(c.env.SHARD.idFromName(shard));
   return stub.fetch(new Request(c.req.raw.url, { headers }));
 }

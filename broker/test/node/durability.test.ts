@@ -56,7 +56,7 @@ describe('durability', () => {
     await broker.kill();
     await streams;
     expect(failures).toBe(4); // every publisher saw the crash mid-stream
-    const lastSeen = sub.messages(channel).at(-1)!.seq;
+    const lastSeen = sub.messages(channel).at(-1)!.seq!;
     expect(acked.length).toBeGreaterThanOrEqual(150);
 
     broker = await startBroker(state.dir);

@@ -13,7 +13,7 @@ export interface SocketLike {
 }
 
 export function seqs(frames: MessageFrame[]): number[] {
-  return frames.map((f) => f.seq);
+  return frames.map((f) => f.seq ?? -1);
 }
 
 export function range(from: number, to: number): number[] {

@@ -19,10 +19,10 @@ describe('ordering', () => {
       const got = await s.waitForMessages(500, channel);
       expect(seqs(got)).toEqual(range(1, 500));
       // The frame with seq n is the message whose publish answered seq n.
-      expect(got.every((m) => bySeq.get(m.seq) === m.messageId)).toBe(true);
-      // Each publisher's own messages arrive in the order it published them... per seq order:
+      expect(got.every((m) => bySeq.get(m.seq!) === m.messageId)).toBe(true);
+      // Each publisher's messages arrive in increasing seq order.
       for (let p = 0; p < 5; p++) {
-        const mine = got.filter((m) => m.data.publisher === p).map((m) => m.seq);
+        const mine = got.filter((m) => m.data.publisher === p).map((m) => m.seq!);
         expect(mine).toEqual([...mine].sort((a, b) => a - b));
       }
       s.close();

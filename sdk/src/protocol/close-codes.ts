@@ -18,6 +18,8 @@ export const CloseCode = {
   HEARTBEAT_TIMEOUT: 4001,
   /** The socket fell too far behind; reconnect and resume from the last seq. */
   SLOW_CONSUMER: 4002,
+  /** The token expired; get a fresh one, reconnect and resume. */
+  TOKEN_EXPIRED: 4003,
   /** The key or token was refused. */
   UNAUTHORIZED: 4500,
   /** The protocol version asked for is not spoken here. */

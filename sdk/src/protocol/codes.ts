@@ -6,8 +6,14 @@
 export const ErrorCode = {
   /** Missing, unknown or malformed key/token. */
   UNAUTHORIZED: 'UNAUTHORIZED',
-  /** A token that is malformed or whose signature does not verify. */
+  /** Kept for the public client's sake; Switchyard answers the three codes below. */
   INVALID_TOKEN: 'INVALID_TOKEN',
+  /** A token that is not a well-formed JWT with valid claims. */
+  TOKEN_MALFORMED: 'TOKEN_MALFORMED',
+  /** A token whose signature does not verify (forged, or signed with another key). */
+  TOKEN_INVALID_SIGNATURE: 'TOKEN_INVALID_SIGNATURE',
+  /** A token past its expiry; get a fresh one and reconnect (or send `auth`). */
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
   /** The key is valid but may not do this (e.g. publishing with a `pub_` key). */
   FORBIDDEN: 'FORBIDDEN',
   /** No keys are configured and dev keys are off. */
@@ -36,12 +42,14 @@ export const ErrorCode = {
   FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',
   /** One socket holds too many subscriptions. */
   TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
-  /** Frames sent faster than the per-socket limit; the frame was not processed. */
+  /** Over a rate limit: socket frames or client events per socket (the frame was not processed), or API publishes per key (HTTP 429 with Retry-After). */
   RATE_LIMITED: 'RATE_LIMITED',
   /** The client asked for a protocol version this broker does not speak. */
   UNSUPPORTED_PROTOCOL: 'UNSUPPORTED_PROTOCOL',
   /** The broker could not complete a subscription; retry it. */
   SUBSCRIBE_FAILED: 'SUBSCRIBE_FAILED',
+  /** The broker could not store or send a client event; retry it. */
+  PUBLISH_FAILED: 'PUBLISH_FAILED',
   /** Channel management: the slug is taken. */
   CHANNEL_EXISTS: 'CHANNEL_EXISTS',
   /** Channel management: no such channel. */

@@ -8,7 +8,8 @@
  */
 import { channelNameProblem } from './channel-name.js';
 import { ErrorCode } from './codes.js';
-import { isPlainObject, MAX_FRAME_BYTES, byteLength } from './limits.js';
+import { isPlainObject, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, byteLength, eventTypeProblem } from './limits.js';
+import { MAX_TOKEN_BYTES } from './token.js';
 
 // ---------------------------------------------------------------- client → server
 
@@ -31,7 +32,23 @@ export interface AckFrame {
   type: 'ack';
   messageId: string;
 }
-export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame | AckFrame;
+/** Extension: a client event, published over the socket (needs a token granting `publish`). */
+export interface PublishFrame {
+  type: 'publish';
+  channel: string;
+  event: string;
+  data: Record<string, unknown>;
+  /** Deliver to the sender's own socket too (default true). */
+  echo?: boolean;
+  /** Not stored in history and not sequenced, e.g. typing indicators (default false). */
+  ephemeral?: boolean;
+}
+/** Extension: replace the socket's token (refresh before expiry) without dropping subscriptions. */
+export interface AuthFrame {
+  type: 'auth';
+  token: string;
+}
+export type ClientFrame = SubscribeFrame | UnsubscribeFrame | PingFrame | AckFrame | PublishFrame | AuthFrame;
 
 // ---------------------------------------------------------------- server → client
 
@@ -43,6 +60,8 @@ export interface ConnectedFrame {
   protocol: number;
   /** Extension: the socket is closed after this long without any frame from the client (ms). */
   heartbeatTimeout: number;
+  /** Extension: how often to ping (ms) so that presence notices a dead socket quickly. */
+  pingInterval: number;
 }
 export interface SubscribedFrame {
   type: 'subscribed';
@@ -75,8 +94,10 @@ export interface MessageFrame {
   clientId: string;
   data: Record<string, unknown>;
   timestamp: number;
-  /** Extension: per-channel sequence number, contiguous from 1 within an epoch. */
-  seq: number;
+  /** Extension: per-channel sequence number, contiguous from 1 within an epoch. Absent on ephemeral client events. */
+  seq?: number;
+  /** Extension: true when a client published it over its socket. */
+  clientEvent?: true;
 }
 export interface ErrorFrame {
   type: 'error';
@@ -87,13 +108,31 @@ export interface ErrorFrame {
 export interface PongFrame {
   type: 'pong';
 }
+/** A presence member: one client id, however many sockets (tabs) it has open. */
+export interface PresenceMember {
+  clientId: string;
+  data: Record<string, unknown> | null;
+}
+/** Extension: presence. `sync` (the full list, right after `subscribed`), then `join`/`leave`. */
+export type PresenceFrame =
+  | { type: 'presence'; channel: string; action: 'sync'; members: PresenceMember[] }
+  | { type: 'presence'; channel: string; action: 'join' | 'leave'; member: PresenceMember };
+/** Extension: answer to `auth`. */
+export interface AuthenticatedFrame {
+  type: 'authenticated';
+  clientId: string;
+  /** New expiry, seconds since the epoch. */
+  exp: number;
+}
 export type ServerFrame =
   | ConnectedFrame
   | SubscribedFrame
   | UnsubscribedFrame
   | MessageFrame
   | ErrorFrame
-  | PongFrame;
+  | PongFrame
+  | PresenceFrame
+  | AuthenticatedFrame;
 
 /** The exact ping text the public client sends; answered without waking a hibernated object. */
 export const PING_TEXT = JSON.stringify({ type: 'ping' } satisfies PingFrame);
@@ -150,6 +189,29 @@ export function parseClientFrame(raw: string | ArrayBuffer): ParseResult {
           return fail(ErrorCode.INVALID_FRAME, "'epoch' must be a string", name);
         frame.epoch = value.epoch;
       }
+      return { ok: true, frame };
+    }
+    case 'auth': {
+      if (typeof value.token !== 'string' || value.token.length === 0 || value.token.length > MAX_TOKEN_BYTES)
+        return fail(ErrorCode.INVALID_FRAME, "auth needs a 'token' string");
+      return { ok: true, frame: { type, token: value.token } };
+    }
+    case 'publish': {
+      const channel = value.channel;
+      const problem = channelNameProblem(channel);
+      if (problem !== null) return fail(ErrorCode.INVALID_CHANNEL, problem, typeof channel === 'string' ? channel : undefined);
+      const name = channel as string;
+      const eventProblem = eventTypeProblem(value.event);
+      if (eventProblem !== null) return fail(ErrorCode.INVALID_EVENT_TYPE, eventProblem.replace('eventType', 'event'), name);
+      if (!isPlainObject(value.data)) return fail(ErrorCode.INVALID_CONTENT, "'data' must be a JSON object", name);
+      if (byteLength(JSON.stringify(value.data)) > MAX_MESSAGE_BYTES)
+        return fail(ErrorCode.MESSAGE_TOO_LARGE, `'data' is over ${MAX_MESSAGE_BYTES} bytes`, name);
+      for (const flag of ['echo', 'ephemeral'] as const) {
+        if (value[flag] !== undefined && typeof value[flag] !== 'boolean') return fail(ErrorCode.INVALID_FRAME, `'${flag}' must be a boolean`, name);
+      }
+      const frame: PublishFrame = { type, channel: name, event: value.event as string, data: value.data };
+      if (value.echo !== undefined) frame.echo = value.echo as boolean;
+      if (value.ephemeral !== undefined) frame.ephemeral = value.ephemeral as boolean;
       return { ok: true, frame };
     }
     default:

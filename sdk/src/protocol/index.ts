@@ -4,3 +4,4 @@ export * from './channel-name.js';
 export * from './limits.js';
 export * from './frames.js';
 export * from './rest.js';
+export * from './token.js';

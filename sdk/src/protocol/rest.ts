@@ -35,6 +35,17 @@ export interface HistoryMessage {
   timestamp: number;
   /** Extension. */
   seq: number;
+  /** Extension: published by a client over its socket. */
+  clientEvent?: true;
+}
+
+/** One message of a batch publish (`POST /api/v1/batch`). */
+export interface BatchItem {
+  channel: string;
+  content: Record<string, unknown>;
+  eventType?: string;
+  /** Makes a retried batch a no-op for this message (like Idempotency-Key). */
+  id?: string;
 }
 
 export interface ChannelInfo {
