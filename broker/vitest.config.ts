@@ -13,7 +13,10 @@ export const TEST_BINDINGS = {
   MAX_REPLAY: '30',
   MAX_SUBSCRIPTIONS_PER_SOCKET: '5',
   SOCKET_FRAMES_PER_SECOND: '20',
-  HEARTBEAT_TIMEOUT_MS: '5000',
+  // Long enough that the real sweep alarm never fires inside a test; tests move time with sweep(now).
+  HEARTBEAT_TIMEOUT_MS: '60000',
+  PRESENCE_TIMEOUT_MS: '30000',
+  CLIENT_EVENTS_PER_SECOND: '5',
 } as const;
 
 export default defineConfig({

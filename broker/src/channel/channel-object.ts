@@ -57,8 +57,12 @@ export interface ChannelStats {
   createdAt: number | null;
 }
 
-/** Serialises a message frame once; the content is spliced in as the JSON text it was stored as. */
-export function messageFrame(channel: string, m: StoredMessage, seq: number | undefined = m.seq): string {
+/**
+ * Serialises a message frame once; the content is spliced in as the JSON text
+ * it was stored as. Without `seq` (ephemeral client events) the frame has none.
+ */
+export function messageFrame(channel: string, m: Omit<StoredMessage, 'seq'> & { seq?: number }): string {
+  const seq = m.seq;
   const frame: MessageFrame = {
     type: 'message',
     channel,
@@ -149,11 +153,14 @@ export class ChannelObject extends DurableObject<Env> {
     return n;
   }
 
-  private broadcastPresence(members: PresenceMember[], action: 'join' | 'leave'): void {
+  /** Tells every subscriber who arrived or left (`except`: the connection that caused it, which gets `sync` instead). */
+  private broadcastPresence(members: PresenceMember[], action: 'join' | 'leave', except?: string): void {
     if (this.name === null) return;
     for (const member of members) {
       const frame: PresenceFrame = { type: 'presence', channel: this.name, action, member };
-      this.fanout.push(this.shards.keys(), { frame: JSON.stringify(frame) });
+      const entry: Entry = { frame: JSON.stringify(frame) };
+      if (except !== undefined) entry.except = except;
+      this.fanout.push(this.shards.keys(), entry);
     }
   }
 
@@ -181,7 +188,7 @@ export class ChannelObject extends DurableObject<Env> {
     let seq: number | undefined;
     let entry: Entry;
     if (input.ephemeral) {
-      entry = { frame: messageFrame(name, { ...message, seq: 0 }, undefined) };
+      entry = { frame: messageFrame(name, message) };
     } else {
       const stored = this.store.append(message);
       seq = stored.seq;
@@ -245,7 +252,7 @@ export class ChannelObject extends DurableObject<Env> {
     const result: JoinResult = { epoch: this.store.epoch, head, replay: [] };
     if (options.member !== undefined) {
       const arrived = this.presence.join(shard, options.member, Date.now());
-      if (arrived !== null) this.broadcastPresence([arrived], 'join');
+      if (arrived !== null) this.broadcastPresence([arrived], 'join', options.member.connectionId);
       result.members = this.presence.members();
     }
     const { lastSeq, epoch } = options;

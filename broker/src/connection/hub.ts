@@ -95,8 +95,10 @@ export interface HubLimits {
   presenceTimeoutMs: number;
 }
 
-interface Subscription {
-  /** The socket's connection id (for `except`). */
+interface Subscription<S> {
+  /** The socket (the latest reference the runtime gave us). */
+  ws: S;
+  /** The socket's connection id: subscriptions are keyed by it, not by object identity, which hibernation does not keep. */
   id: string;
   live: boolean;
   presence: boolean;
@@ -113,29 +115,46 @@ interface Buckets {
 }
 
 export class Hub<S extends HubSocket> {
-  private readonly subs = new Map<string, Map<S, Subscription>>();
-  private readonly bySocket = new Map<S, Map<string, Subscription>>();
+  /** channel → connection id → subscription */
+  private readonly subs = new Map<string, Map<string, Subscription<S>>>();
+  /** connection id → channel → subscription */
+  private readonly bySocket = new Map<string, Map<string, Subscription<S>>>();
   private readonly auth = new Map<string, SocketAuth>();
-  private readonly buckets = new Map<S, Buckets>();
+  private readonly buckets = new Map<string, Buckets>();
 
   constructor(
     private readonly host: HubHost<S>,
     private readonly limits: HubLimits,
   ) {}
 
-  /** Rebuilds subscriptions and grants after the object woke from hibernation. */
-  restore(sockets: Iterable<S>): void {
+  /**
+   * Rebuilds subscriptions and grants after the object woke from hibernation.
+   * Sockets that closed while it slept (or are closing as it wakes) are no
+   * longer listed: their subscriptions end here, presence included.
+   */
+  restore(sockets: Iterable<S>): Promise<void> {
     const byId = new Map<string, S>();
     for (const ws of sockets) byId.set(this.host.meta(ws).id, ws);
+    const gone = new Map<string, Array<{ channel: string; presence: boolean }>>();
     for (const row of this.host.store.subs()) {
       const ws = byId.get(row.socketId);
       if (ws === undefined) {
-        this.host.store.removeSocket(row.socketId); // its socket is gone
+        const list = gone.get(row.socketId) ?? [];
+        list.push(row);
+        gone.set(row.socketId, list);
         continue;
       }
-      this.track(ws, row.channel, { id: row.socketId, live: true, presence: row.presence, lastSeq: 0, buffer: [], overflowed: false });
+      this.track(row.channel, { ws, id: row.socketId, live: true, presence: row.presence, lastSeq: 0, buffer: [], overflowed: false });
     }
     for (const [id, auth] of this.host.store.auths()) if (byId.has(id)) this.auth.set(id, auth);
+    const leaves: Array<Promise<void>> = [];
+    for (const [id, rows] of gone) {
+      this.host.store.removeSocket(id);
+      for (const row of rows) {
+        leaves.push(this.host.leave(row.channel, this.subscriberCount(row.channel), row.presence ? [id] : []).catch(() => undefined));
+      }
+    }
+    return Promise.all(leaves).then(() => undefined);
   }
 
   /** Registers a socket's grants (token sockets). */
@@ -148,31 +167,35 @@ export class Hub<S extends HubSocket> {
     return this.subs.get(channel)?.size ?? 0;
   }
 
-  private track(ws: S, channel: string, sub: Subscription): void {
+  private track(channel: string, sub: Subscription<S>): void {
     let map = this.subs.get(channel);
     if (map === undefined) {
       map = new Map();
       this.subs.set(channel, map);
     }
-    map.set(ws, sub);
-    let mine = this.bySocket.get(ws);
+    map.set(sub.id, sub);
+    let mine = this.bySocket.get(sub.id);
     if (mine === undefined) {
       mine = new Map();
-      this.bySocket.set(ws, mine);
+      this.bySocket.set(sub.id, mine);
     }
     mine.set(channel, sub);
   }
 
-  private untrack(ws: S, channel: string): Subscription | undefined {
+  private untrack(id: string, channel: string): Subscription<S> | undefined {
     const map = this.subs.get(channel);
-    const sub = map?.get(ws);
+    const sub = map?.get(id);
     if (sub === undefined) return undefined;
-    map!.delete(ws);
+    map!.delete(id);
     if (map!.size === 0) this.subs.delete(channel);
-    const mine = this.bySocket.get(ws);
+    const mine = this.bySocket.get(id);
     mine?.delete(channel);
-    if (mine !== undefined && mine.size === 0) this.bySocket.delete(ws);
+    if (mine !== undefined && mine.size === 0) this.bySocket.delete(id);
     return sub;
+  }
+
+  private subOf(ws: S, channel: string): Subscription<S> | undefined {
+    return this.subs.get(channel)?.get(this.host.meta(ws).id);
   }
 
   send(ws: S, frame: ServerFrame): void {
@@ -233,12 +256,13 @@ export class Hub<S extends HubSocket> {
 
   private take(ws: S, kind: 'frames' | 'events', channel?: string): boolean {
     const now = this.host.now();
-    let b = this.buckets.get(ws);
+    const id = this.host.meta(ws).id;
+    let b = this.buckets.get(id);
     if (b === undefined) {
       const f = this.limits.framesPerSecond;
       const e = this.limits.clientEventsPerSecond;
       b = { frames: new TokenBucket(f, f * 2, now), events: new TokenBucket(e, e, now), warnedAt: 0 };
-      this.buckets.set(ws, b);
+      this.buckets.set(id, b);
     }
     if (b[kind].take(now).ok) return true;
     if (kind === 'events') {
@@ -254,7 +278,7 @@ export class Hub<S extends HubSocket> {
   private async subscribe(ws: S, frame: SubscribeFrame): Promise<void> {
     const { channel } = frame;
     const meta = this.host.meta(ws);
-    const existing = this.subs.get(channel)?.get(ws);
+    const existing = this.subs.get(channel)?.get(meta.id);
     if (existing !== undefined && frame.lastSeq === undefined) {
       if (existing.live) this.error(ws, ErrorCode.INVALID_FRAME, `already subscribed to '${channel}'`, channel);
       return;
@@ -263,7 +287,7 @@ export class Hub<S extends HubSocket> {
       this.error(ws, ErrorCode.FORBIDDEN, `'${channel}' is private: connect with a token that grants 'subscribe' on it`, channel);
       return;
     }
-    const count = this.bySocket.get(ws)?.size ?? 0;
+    const count = this.bySocket.get(meta.id)?.size ?? 0;
     if (existing === undefined && count >= this.limits.maxSubscriptionsPerSocket) {
       this.error(
         ws,
@@ -274,8 +298,8 @@ export class Hub<S extends HubSocket> {
       return;
     }
     const presence = this.grant(ws, channel, 'presence');
-    const sub: Subscription = { id: meta.id, live: false, presence, lastSeq: existing?.lastSeq ?? 0, buffer: [], overflowed: false };
-    this.track(ws, channel, sub);
+    const sub: Subscription<S> = { ws, id: meta.id, live: false, presence, lastSeq: existing?.lastSeq ?? 0, buffer: [], overflowed: false };
+    this.track(channel, sub);
     this.host.store.addSub(meta.id, channel, presence);
     if (presence && !meta.presence) {
       meta.presence = true;
@@ -290,12 +314,12 @@ export class Hub<S extends HubSocket> {
     try {
       result = await this.host.join(channel, this.subscriberCount(channel), options);
     } catch {
-      if (this.subs.get(channel)?.get(ws) === sub) this.drop(ws, channel);
+      if (this.subs.get(channel)?.get(meta.id) === sub) this.drop(meta.id, channel);
       this.error(ws, ErrorCode.SUBSCRIBE_FAILED, `could not subscribe to '${channel}'; try again`, channel);
       return;
     }
     // Unsubscribed, closed or resubscribed while the join was out: that later action wins.
-    if (this.subs.get(channel)?.get(ws) !== sub) {
+    if (this.subs.get(channel)?.get(meta.id) !== sub) {
       void this.host.leave(channel, this.subscriberCount(channel), []).catch(() => undefined);
       return;
     }
@@ -323,7 +347,7 @@ export class Hub<S extends HubSocket> {
     this.sendEntries(ws, sub, buffered);
   }
 
-  private sendEntries(ws: S, sub: Subscription, entries: Entry[]): void {
+  private sendEntries(ws: S, sub: Subscription<S>, entries: Entry[]): void {
     for (const entry of entries) {
       if (entry.except === sub.id) continue;
       if (entry.seq !== undefined) {
@@ -339,7 +363,7 @@ export class Hub<S extends HubSocket> {
   }
 
   private async unsubscribe(ws: S, channel: string): Promise<void> {
-    const sub = this.drop(ws, channel);
+    const sub = this.drop(this.host.meta(ws).id, channel);
     this.send(ws, { type: 'unsubscribed', channel } satisfies UnsubscribedFrame);
     if (sub !== undefined) {
       await this.host.leave(channel, this.subscriberCount(channel), sub.presence ? [sub.id] : []).catch(() => undefined);
@@ -347,8 +371,8 @@ export class Hub<S extends HubSocket> {
   }
 
   /** Removes one subscription. */
-  private drop(ws: S, channel: string): Subscription | undefined {
-    const sub = this.untrack(ws, channel);
+  private drop(id: string, channel: string): Subscription<S> | undefined {
+    const sub = this.untrack(id, channel);
     if (sub !== undefined) this.host.store.removeSub(sub.id, channel);
     return sub;
   }
@@ -399,10 +423,10 @@ export class Hub<S extends HubSocket> {
 
   /** A socket closed or errored: drop all its subscriptions, presence included. */
   async onClose(ws: S): Promise<void> {
-    this.buckets.delete(ws);
-    const mine = [...(this.bySocket.get(ws) ?? new Map<string, Subscription>())];
-    const id = mine[0]?.[1].id ?? this.host.meta(ws).id;
-    for (const [channel] of mine) this.untrack(ws, channel);
+    const id = this.host.meta(ws).id;
+    this.buckets.delete(id);
+    const mine = [...(this.bySocket.get(id) ?? new Map<string, Subscription<S>>())];
+    for (const [channel] of mine) this.untrack(id, channel);
     this.host.store.removeSocket(id);
     this.auth.delete(id);
     await Promise.all(
@@ -414,9 +438,9 @@ export class Hub<S extends HubSocket> {
   deliver(channel: string, entries: Entry[]): number {
     const map = this.subs.get(channel);
     if (map === undefined) return 0;
-    for (const [ws, sub] of map) {
+    for (const sub of map.values()) {
       if (sub.live) {
-        this.sendEntries(ws, sub, entries);
+        this.sendEntries(sub.ws, sub, entries);
       } else if (!sub.overflowed) {
         sub.buffer.push(...entries);
         if (sub.buffer.length > this.limits.maxPendingBuffer) {
@@ -430,8 +454,8 @@ export class Hub<S extends HubSocket> {
 
   /** The channel could not keep up with this shard: make its sockets resume from history. */
   evict(channel: string): void {
-    for (const ws of this.subs.get(channel)?.keys() ?? []) {
-      ws.close(CloseCode.SLOW_CONSUMER, 'fell behind; reconnect and resume from your last seq');
+    for (const sub of this.subs.get(channel)?.values() ?? []) {
+      sub.ws.close(CloseCode.SLOW_CONSUMER, 'fell behind; reconnect and resume from your last seq');
     }
   }
 

@@ -67,7 +67,7 @@ export class ShardObject extends DurableObject<Env> {
         presenceTimeoutMs: s.presenceTimeoutMs,
       },
     );
-    this.hub.restore(ctx.getWebSockets());
+    void this.hub.restore(ctx.getWebSockets());
   }
 
   private channel(name: string) {

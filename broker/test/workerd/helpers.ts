@@ -3,7 +3,7 @@
  * Worker, read frame by frame (no sleeps: every wait is for a frame or a close).
  */
 import { exports } from 'cloudflare:workers';
-import type { PublishResult } from '@pushflodev/sdk/protocol';
+import { signToken, type Capability, type PublishResult, type TokenClaims } from '@pushflodev/sdk/protocol';
 import { TestSocket } from '../shared/test-socket';
 
 export { TestSocket, range, seqs } from '../shared/test-socket';
@@ -51,6 +51,18 @@ export async function connect(token: string = KEYS.pub, query = ''): Promise<Tes
   if (ws === null) throw new Error(`no websocket: ${res.status} ${await res.text()}`);
   ws.accept();
   return new TestSocket(ws);
+}
+
+/** Mints a token signed with the dev secret key (or another secret, to forge one). */
+export async function token(
+  sub: string,
+  cap: Record<string, Capability[]>,
+  options: { ttl?: number; info?: Record<string, unknown>; secret?: string; iat?: number } = {},
+): Promise<string> {
+  const iat = options.iat ?? Math.floor(Date.now() / 1000);
+  const claims: TokenClaims = { sub, iat, exp: iat + (options.ttl ?? 600), cap };
+  if (options.info !== undefined) claims.info = options.info;
+  return signToken(claims, options.secret ?? KEYS.sec);
 }
 
 /** Connects and waits for the `connected` frame. */
