@@ -2,7 +2,7 @@
  * `@pushflodev/sdk`: the browser client. Server: `@pushflodev/sdk/server`;
  * React: `@pushflodev/sdk/react`.
  */
-export { PushFloClient, type ClientEvents } from './client/PushFloClient.js';
+export { PushFloClient, MAX_QUEUED_EVENTS, type ClientEvents } from './client/PushFloClient.js';
 export { DEFAULT_BASE_URL } from './constants.js';
 export { PushFloError, ConnectionError, AuthenticationError, NetworkError, ValidationError } from './errors.js';
 export {
@@ -33,6 +33,12 @@ export type {
   SubscriptionOptions,
   GapInfo,
   Pagination,
+  PresenceEvent,
+  PresenceMember,
+  Capability,
+  ClientEventOptions,
+  BatchMessage,
+  TokenOptions,
   Clock,
   WebSocketConstructor,
 } from './types.js';

@@ -3,4 +3,6 @@ export { PushFloProvider, type PushFloProviderProps } from './react/PushFloProvi
 export { useChannel, type UseChannelOptions, type UseChannelResult } from './react/useChannel.js';
 export { usePushFlo, type UsePushFloResult } from './react/usePushFlo.js';
 export { usePushFloContext, type PushFloContextValue } from './react/context.js';
-export type { ConnectionState, Message, GapInfo, SubscriptionOptions, Subscription } from './types.js';
+export { usePresence, type UsePresenceResult } from './react/usePresence.js';
+export { useClientEvent, type UseClientEventResult } from './react/useClientEvent.js';
+export type { ConnectionState, Message, GapInfo, SubscriptionOptions, Subscription, PresenceMember, PresenceEvent, ClientEventOptions } from './types.js';

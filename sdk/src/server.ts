@@ -12,4 +12,7 @@ export type {
   PublishResult,
   MessageHistoryOptions,
   Pagination,
+  BatchMessage,
+  TokenOptions,
+  Capability,
 } from './types.js';

@@ -1,5 +1,7 @@
 /** Public types shared by the client, server and React entry points. */
-import type { RecoveryFailure } from './protocol/index.js';
+import type { Capability, PresenceMember, RecoveryFailure } from './protocol/index.js';
+
+export type { Capability, PresenceMember };
 
 /** Socket state. `error` is terminal until you call `connect()` again. */
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'error';
@@ -18,9 +20,16 @@ export interface Message {
   content: Record<string, unknown>;
   /** Publish time, ms since the epoch. */
   timestamp: number;
-  /** Per-channel sequence number (Switchyard brokers; absent on brokers without it). */
+  /** Per-channel sequence number (Switchyard brokers; absent on brokers without it, and on ephemeral client events). */
   seq?: number;
+  /** True when another client published it over its socket (a client event). */
+  clientEvent?: boolean;
 }
+
+/** A presence change on a channel. */
+export type PresenceEvent =
+  | { action: 'sync'; members: PresenceMember[] }
+  | { action: 'join' | 'leave'; member: PresenceMember };
 
 /** Sent to `onGap` / the `gap` event when missed messages could not be replayed. */
 export interface GapInfo {
@@ -46,6 +55,8 @@ export interface SubscriptionOptions {
    * gap): refetch this channel's state from your backend.
    */
   onGap?: (gap: GapInfo) => void;
+  /** Presence changed (channels your token grants `presence` on): the current members and what happened. */
+  onPresence?: (members: PresenceMember[], event: PresenceEvent) => void;
 }
 
 /** Handle returned by `subscribe`. */
@@ -72,8 +83,16 @@ export type WebSocketConstructor = new (url: string) => WebSocket;
 
 /** Options for `new PushFloClient(...)`. */
 export interface ClientOptions {
-  /** Publish key (`pub_…`), safe to ship to browsers. */
-  publishKey: string;
+  /** Publish key (`pub_…`), safe to ship to browsers. Not needed with `token`, `authUrl` or `authCallback`. */
+  publishKey?: string;
+  /** A signed token from your server (`PushFloServer.createToken`). */
+  token?: string;
+  /** Your endpoint that answers `{ token }` (POST, cookies included); used to get and refresh tokens. */
+  authUrl?: string;
+  /** Extra headers for `authUrl`. */
+  authHeaders?: Record<string, string>;
+  /** Returns a fresh token; called before connecting and before the current token expires. */
+  authCallback?: () => Promise<string>;
   /** Broker URL, e.g. `http://127.0.0.1:8787`. Default `https://api.pushflo.dev`. */
   baseUrl?: string;
   /** Connect as soon as the client is created. Default false. */
@@ -122,6 +141,37 @@ export interface ServerOptions {
 export interface PublishOptions {
   /** Event type; default `message`. */
   eventType?: string;
+  /** Makes a retried publish a no-op that answers the first result (kept ≥ 2 minutes). */
+  idempotencyKey?: string;
+}
+
+/** Options for client events (`client.publish`). */
+export interface ClientEventOptions {
+  /** Deliver to this socket too. Default true. */
+  echo?: boolean;
+  /** Do not store in history (typing indicators, cursor moves). Default false. */
+  ephemeral?: boolean;
+}
+
+/** One message of `publishBatch`. */
+export interface BatchMessage {
+  channel: string;
+  content: Record<string, unknown>;
+  eventType?: string;
+  /** Idempotency key for this message. */
+  id?: string;
+}
+
+/** Options for `createToken`. */
+export interface TokenOptions {
+  /** Who the token is for; other clients see it as `clientId`. */
+  clientId: string;
+  /** Channel pattern (`*` wildcard) → capabilities, e.g. `{ 'chat:room-*': ['subscribe', 'publish', 'presence'] }`. */
+  capabilities: Record<string, Capability[]>;
+  /** Lifetime in seconds (default 3600, at most 86400). */
+  ttlSeconds?: number;
+  /** Shown to other presence members (≤ 1 KB), e.g. `{ name: 'Ana' }`. */
+  info?: Record<string, unknown>;
 }
 
 /** What `publish` answers. */

@@ -5,22 +5,29 @@
  * sees every message exactly once, in order.
  */
 import {
+  eventTypeProblem,
+  isPlainObject,
   isTerminalClose,
   type ClientFrame,
+  type PresenceFrame,
+  type PublishFrame,
   type ErrorFrame,
   type MessageFrame,
   type ServerFrame,
   type SubscribedFrame,
   type SubscribeFrame,
 } from '../protocol/index.js';
-import { AuthenticationError, ConnectionError, PushFloError } from '../errors.js';
+import { AuthenticationError, ConnectionError, PushFloError, ValidationError } from '../errors.js';
 import type {
+  ClientEventOptions,
   ClientOptions,
   Clock,
   ConnectionInfo,
   ConnectionState,
   GapInfo,
   Message,
+  PresenceEvent,
+  PresenceMember,
   Subscription,
   SubscriptionOptions,
   WebSocketConstructor,
@@ -40,10 +47,19 @@ export interface ClientEvents {
   error: [Error];
   /** Messages were missed on a channel and can't be replayed: refetch its state. */
   gap: [GapInfo];
+  /** Presence changed on a channel. */
+  presence: [channel: string, members: PresenceMember[], event: PresenceEvent];
 }
 
+/** Client events queued while not connected, at most. */
+export const MAX_QUEUED_EVENTS = 100;
+/** Refresh a token this long before it expires (ms). */
+const REFRESH_BEFORE_MS = 60_000;
+
 interface Resolved {
-  publishKey: string;
+  publishKey: string | null;
+  token: string | null;
+  tokenProvider: (() => Promise<string>) | null;
   baseUrl: string;
   debug: boolean;
   connectionTimeout: number;
@@ -101,15 +117,38 @@ export class PushFloClient extends Emitter<ClientEvents> {
   private connectTimer: unknown = null;
   private heartbeatTimer: unknown = null;
   private reconnectTimer: unknown = null;
+  private refreshTimer: unknown = null;
+  private token: string | null;
+  private pingInterval: number;
+  private readonly queue: PublishFrame[] = [];
 
   constructor(options: ClientOptions) {
     super();
-    if (!options || !options.publishKey) throw new AuthenticationError('publishKey is required', 'MISSING_PUBLISH_KEY');
-    if (!/^(pub|sec|mgmt)_/.test(options.publishKey)) {
+    const hasAuth = options?.token !== undefined || options?.authUrl !== undefined || options?.authCallback !== undefined;
+    if (!options || (!options.publishKey && !hasAuth)) {
+      throw new AuthenticationError('publishKey is required (or token / authUrl / authCallback)', 'MISSING_PUBLISH_KEY');
+    }
+    if (options.publishKey && !/^(pub|sec|mgmt)_/.test(options.publishKey)) {
       throw new AuthenticationError("publishKey must start with 'pub_' (or 'sec_'/'mgmt_' on servers)", 'INVALID_API_KEY');
     }
+    const authUrl = options.authUrl;
+    const tokenProvider =
+      options.authCallback ??
+      (authUrl === undefined
+        ? null
+        : async () => {
+            const res = await fetch(authUrl, { method: 'POST', credentials: 'include', headers: { Accept: 'application/json', ...options.authHeaders } });
+            if (!res.ok) throw new AuthenticationError(`authUrl answered ${res.status}`, res.status === 401 || res.status === 403 ? 'UNAUTHORIZED' : 'AUTH_FAILED');
+            const body = (await res.json()) as { token?: unknown };
+            if (typeof body.token !== 'string') throw new AuthenticationError("authUrl must answer JSON { token: '…' }", 'AUTH_FAILED');
+            return body.token;
+          });
+    this.token = options.token ?? null;
+    this.pingInterval = options.heartbeatInterval ?? 25_000;
     this.options = {
-      publishKey: options.publishKey,
+      publishKey: options.publishKey ?? null,
+      token: options.token ?? null,
+      tokenProvider,
       baseUrl: (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, ''),
       debug: options.debug ?? false,
       connectionTimeout: options.connectionTimeout ?? 30_000,
@@ -282,6 +321,45 @@ export class PushFloClient extends Emitter<ClientEvents> {
     return this.channels.get(channel)?.lastSeq ?? null;
   }
 
+  /**
+   * Publishes a client event over the socket (typing indicators, player
+   * moves): no HTTP call. Needs a token granting `publish` on the channel.
+   * While disconnected, up to 100 events are queued and sent on reconnect;
+   * refusals (no grant, rate limit) arrive as errors on the channel's
+   * subscriptions and the `error` event.
+   *
+   * @throws {ValidationError} bad channel, event or data, or a full queue
+   * @example
+   * ```ts
+   * client.publish('chat:room-42', 'user-typing', { typing: true }, { echo: false, ephemeral: true });
+   * ```
+   */
+  publish(channel: string, event: string, data: Record<string, unknown>, options: ClientEventOptions = {}): void {
+    assertChannelName(channel);
+    const eventProblem = eventTypeProblem(event);
+    if (eventProblem !== null) throw new ValidationError(eventProblem.replace('eventType', 'event'), 'INVALID_EVENT_TYPE');
+    if (!isPlainObject(data)) throw new ValidationError('data must be a JSON object', 'INVALID_CONTENT');
+    const frame: PublishFrame = { type: 'publish', channel, event, data };
+    if (options.echo !== undefined) frame.echo = options.echo;
+    if (options.ephemeral !== undefined) frame.ephemeral = options.ephemeral;
+    if (this.state === 'connected' && this.send(frame satisfies ClientFrame)) return;
+    if (this.queue.length >= MAX_QUEUED_EVENTS) {
+      throw new PushFloError(`not connected and ${MAX_QUEUED_EVENTS} client events are already queued`, 'QUEUE_FULL', { retryable: true });
+    }
+    this.queue.push(frame);
+  }
+
+  /**
+   * Current presence members of a channel (client ids with their `info`).
+   * @example
+   * ```ts
+   * const online = client.presence('chat:room-42').map((m) => m.data?.name);
+   * ```
+   */
+  presence(channel: string): PresenceMember[] {
+    return [...(this.channels.get(channel)?.members.values() ?? [])];
+  }
+
   // ------------------------------------------------------------------ internals
 
   private log(...args: unknown[]): void {
@@ -294,7 +372,7 @@ export class PushFloClient extends Emitter<ClientEvents> {
     for (const listener of [...this.stateListeners]) safeCall(listener, state);
   }
 
-  private clearTimer(name: 'connectTimer' | 'heartbeatTimer' | 'reconnectTimer'): void {
+  private clearTimer(name: 'connectTimer' | 'heartbeatTimer' | 'reconnectTimer' | 'refreshTimer'): void {
     if (this[name] !== null) {
       this.options.clock.clearTimeout(this[name]);
       this[name] = null;
@@ -303,10 +381,81 @@ export class PushFloClient extends Emitter<ClientEvents> {
 
   private wsUrl(): string {
     const base = this.options.baseUrl.replace(/^http(s?):\/\//, 'ws$1://');
-    return `${base}/ws?token=${encodeURIComponent(this.options.publishKey)}`;
+    return `${base}/ws?token=${encodeURIComponent(this.token ?? this.options.publishKey ?? '')}`;
+  }
+
+  /** Seconds-since-epoch expiry of the current token, or null. */
+  private tokenExpiry(): number | null {
+    if (this.token === null) return null;
+    try {
+      const payload = this.token.split('.')[1] ?? '';
+      const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (payload.length % 4)) % 4));
+      const exp = (JSON.parse(json) as { exp?: unknown }).exp;
+      return typeof exp === 'number' ? exp : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Gets a token from the provider when there is none or it is about to expire. */
+  private async ensureToken(): Promise<void> {
+    const provider = this.options.tokenProvider;
+    if (provider === null) return;
+    const exp = this.tokenExpiry();
+    if (this.token !== null && exp !== null && exp * 1000 - this.options.clock.now() > REFRESH_BEFORE_MS) return;
+    this.token = await provider();
+  }
+
+  /** Refreshes the token over the open socket shortly before it expires. */
+  private scheduleRefresh(): void {
+    this.clearTimer('refreshTimer');
+    const exp = this.tokenExpiry();
+    if (this.options.tokenProvider === null || exp === null) return;
+    const lifetime = exp * 1000 - this.options.clock.now();
+    const delay = Math.max(1_000, Math.min(lifetime - REFRESH_BEFORE_MS, lifetime / 2));
+    this.refreshTimer = this.options.clock.setTimeout(() => {
+      this.refreshTimer = null;
+      this.options.tokenProvider!()
+        .then((token) => {
+          this.token = token;
+          this.send({ type: 'auth', token } satisfies ClientFrame);
+        })
+        .catch((err: unknown) => {
+          this.emit('error', err instanceof Error ? err : new AuthenticationError(String(err), 'AUTH_FAILED'));
+          this.refreshTimer = this.options.clock.setTimeout(() => this.scheduleRefresh(), 5_000);
+        });
+    }, delay);
   }
 
   private open(): Promise<void> {
+    if (this.options.tokenProvider !== null) {
+      // Get a token first; then open the socket as usual.
+      let resolve!: () => void;
+      let reject!: (err: Error) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      promise.catch(() => undefined);
+      this.pending = { promise, resolve, reject };
+      this.setState('connecting');
+      this.ensureToken().then(
+        () => {
+          if (this.pending?.promise !== promise) return; // disconnected meanwhile
+          this.pending = null;
+          this.openSocket().then(resolve, reject);
+        },
+        (err: unknown) => {
+          if (this.pending?.promise !== promise) return;
+          this.connectFailed(err instanceof Error ? err : new AuthenticationError(String(err), 'AUTH_FAILED'), true);
+        },
+      );
+      return promise;
+    }
+    return this.openSocket();
+  }
+
+  private openSocket(): Promise<void> {
     let resolve!: () => void;
     let reject!: (err: Error) => void;
     const promise = new Promise<void>((res, rej) => {
@@ -369,6 +518,7 @@ export class PushFloClient extends Emitter<ClientEvents> {
   private dropSocket(code: number, reason: string): void {
     this.clearTimer('connectTimer');
     this.clearTimer('heartbeatTimer');
+    this.clearTimer('refreshTimer');
     const ws = this.ws;
     this.ws = null;
     if (ws === null) return;
@@ -427,7 +577,15 @@ export class PushFloClient extends Emitter<ClientEvents> {
     this.log('←', frame);
     switch (frame.type) {
       case 'connected':
+        if (typeof frame.pingInterval === 'number' && frame.pingInterval > 0) {
+          this.pingInterval = Math.min(this.options.heartbeatInterval, frame.pingInterval);
+        }
         return this.onConnected(frame.clientId, frame.timestamp);
+      case 'presence':
+        return this.onPresence(frame);
+      case 'authenticated':
+        this.scheduleRefresh();
+        return;
       case 'pong':
         return;
       case 'subscribed':
@@ -451,6 +609,8 @@ export class PushFloClient extends Emitter<ClientEvents> {
     const pending = this.pending;
     this.pending = null;
     for (const state of this.channels.values()) this.sendSubscribe(state, this.options.replayOnReconnect);
+    for (const frame of this.queue.splice(0)) this.send(frame satisfies ClientFrame);
+    this.scheduleRefresh();
     this.emit('connected', { clientId: clientId ?? '', timestamp: timestamp ?? this.options.clock.now() });
     pending?.resolve();
   }
@@ -486,6 +646,7 @@ export class PushFloClient extends Emitter<ClientEvents> {
       timestamp: frame.timestamp ?? this.options.clock.now(),
     };
     if (typeof frame.seq === 'number') message.seq = frame.seq;
+    if (frame.clientEvent === true) message.clientEvent = true;
     const verdict = state.accept(message);
     if (verdict === 'duplicate') {
       this.log(`dropped a duplicate on ${frame.channel} (seq ${frame.seq})`);
@@ -504,10 +665,32 @@ export class PushFloClient extends Emitter<ClientEvents> {
     this.emit('message', message);
   }
 
+  private onPresence(frame: PresenceFrame): void {
+    const state = this.channels.get(frame.channel);
+    if (state === undefined) return;
+    let event: PresenceEvent;
+    if (frame.action === 'sync') {
+      state.members.clear();
+      for (const m of frame.members) state.members.set(m.clientId, m);
+      event = { action: 'sync', members: frame.members };
+    } else {
+      if (frame.action === 'join') {
+        if (state.members.has(frame.member.clientId)) return; // already known (sync raced the join)
+        state.members.set(frame.member.clientId, frame.member);
+      } else if (!state.members.delete(frame.member.clientId)) {
+        return;
+      }
+      event = { action: frame.action, member: frame.member };
+    }
+    const members = [...state.members.values()];
+    for (const listener of [...state.listeners]) safeCall(listener.onPresence, members, event);
+    this.emit('presence', frame.channel, members, event);
+  }
+
   private onErrorFrame(frame: ErrorFrame): void {
     const text = frame.error ?? 'unknown error';
     const error =
-      frame.code === 'UNAUTHORIZED' || frame.code === 'INVALID_TOKEN'
+      frame.code === 'UNAUTHORIZED' || frame.code === 'INVALID_TOKEN' || frame.code.startsWith('TOKEN_')
         ? new AuthenticationError(text, frame.code)
         : new PushFloError(text, frame.code ?? 'SERVER_ERROR', { retryable: frame.code === 'RATE_LIMITED' || frame.code === 'SUBSCRIBE_FAILED' });
     if (frame.channel !== undefined) {
@@ -548,11 +731,11 @@ export class PushFloClient extends Emitter<ClientEvents> {
 
   private startHeartbeat(): void {
     this.clearTimer('heartbeatTimer');
-    const interval = this.options.heartbeatInterval;
+    const interval = this.pingInterval;
     const tick = () => {
       this.heartbeatTimer = null;
       if (this.state !== 'connected') return;
-      if (this.options.clock.now() - this.lastFrameAt >= 2 * interval) {
+      if (this.options.clock.now() - this.lastFrameAt >= 2 * this.pingInterval) {
         this.log('heartbeat timeout: reconnecting');
         this.dropSocket(4001, 'heartbeat timeout');
         this.setState('disconnected');

@@ -3,7 +3,7 @@
  * seq handed to the app, and a small window of recent ids (for brokers that
  * send no seq). This is where duplicates are stopped.
  */
-import type { Message, SubscriptionOptions } from '../types.js';
+import type { Message, PresenceMember, SubscriptionOptions } from '../types.js';
 
 const RECENT_IDS = 512;
 
@@ -17,6 +17,8 @@ export class ChannelState {
   confirmed = false;
   /** A resubscribe to fill a gap is in flight. */
   resyncing = false;
+  /** Presence members by client id (channels the token grants `presence` on). */
+  readonly members = new Map<string, PresenceMember>();
   private readonly recent: string[] = [];
   private readonly recentSet = new Set<string>();
 

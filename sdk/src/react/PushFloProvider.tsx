@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { PushFloClient } from '../client/PushFloClient.js';
 import type { ClientOptions, ConnectionState, SubscriptionOptions } from '../types.js';
 import { PushFloContext, type PushFloContextValue } from './context.js';
@@ -24,6 +24,10 @@ export interface PushFloProviderProps extends Omit<ClientOptions, 'autoConnect'>
 export function PushFloProvider({ children, autoConnect = true, ...options }: PushFloProviderProps) {
   const {
     publishKey,
+    token,
+    authUrl,
+    authHeaders,
+    authCallback,
     baseUrl,
     debug,
     connectionTimeout,
@@ -37,11 +41,22 @@ export function PushFloProvider({ children, autoConnect = true, ...options }: Pu
     clock,
     random,
   } = options;
+  // Inline callbacks and header objects change identity every render: read them through refs
+  // so that they do not recreate the client (and its socket).
+  const authCallbackRef = useRef(authCallback);
+  authCallbackRef.current = authCallback;
+  const authHeadersRef = useRef(authHeaders);
+  authHeadersRef.current = authHeaders;
+  const hasAuthCallback = authCallback !== undefined;
   // Creating a client has no side effects (no socket until connect), so this is safe to run twice.
   const client = useMemo(
     () =>
       new PushFloClient({
         publishKey,
+        token,
+        authUrl,
+        authHeaders: authHeadersRef.current,
+        authCallback: hasAuthCallback ? () => authCallbackRef.current!() : undefined,
         baseUrl,
         debug,
         connectionTimeout,
@@ -56,7 +71,7 @@ export function PushFloProvider({ children, autoConnect = true, ...options }: Pu
         random,
         autoConnect: false,
       }),
-    [publishKey, baseUrl, debug, connectionTimeout, heartbeatInterval, autoReconnect, maxReconnectAttempts, reconnectDelay, maxReconnectDelay, replayOnReconnect, WebSocket, clock, random],
+    [publishKey, token, authUrl, hasAuthCallback, baseUrl, debug, connectionTimeout, heartbeatInterval, autoReconnect, maxReconnectAttempts, reconnectDelay, maxReconnectDelay, replayOnReconnect, WebSocket, clock, random],
   );
   const [connectionState, setConnectionState] = useState<ConnectionState>(client.connectionState);
 

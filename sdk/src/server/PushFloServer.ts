@@ -1,7 +1,8 @@
 /** The server client: publish, history and channel management over HTTP. */
 import { AuthenticationError, ValidationError } from '../errors.js';
-import { isPlainObject } from '../protocol/index.js';
+import { isPlainObject, MAX_TOKEN_TTL_SECONDS, signToken, type TokenClaims } from '../protocol/index.js';
 import type {
+  BatchMessage,
   Channel,
   ChannelInput,
   ChannelUpdateInput,
@@ -12,6 +13,7 @@ import type {
   PublishOptions,
   PublishResult,
   ServerOptions,
+  TokenOptions,
 } from '../types.js';
 import { assertChannelName } from '../validation.js';
 import { DEFAULT_BASE_URL } from '../constants.js';
@@ -32,12 +34,14 @@ const path = (channel: string) => `/channels/${encodeURIComponent(channel)}`;
  */
 export class PushFloServer {
   private readonly rest: RestClient;
+  private readonly secretKey: string;
 
   constructor(options: ServerOptions) {
     if (!options || !options.secretKey) throw new AuthenticationError('secretKey is required', 'MISSING_SECRET_KEY');
     if (!/^(sec|mgmt)_/.test(options.secretKey)) {
       throw new AuthenticationError("secretKey must be a secret ('sec_') or management ('mgmt_') key", 'INVALID_API_KEY');
     }
+    this.secretKey = options.secretKey;
     const f = options.fetch ?? globalThis.fetch;
     this.rest = new RestClient({
       apiKey: options.secretKey,
@@ -64,9 +68,58 @@ export class PushFloServer {
   async publish(channel: string, content: Record<string, unknown>, options: PublishOptions = {}): Promise<PublishResult> {
     assertChannelName(channel);
     if (!isPlainObject(content)) throw new ValidationError('content must be a JSON object', 'INVALID_CONTENT');
-    return this.rest.request<PublishResult>('POST', `${path(channel)}/messages`, {
-      body: { content, eventType: options.eventType ?? 'message' },
-    });
+    const init: { body: unknown; headers?: Record<string, string> } = { body: { content, eventType: options.eventType ?? 'message' } };
+    if (options.idempotencyKey !== undefined) init.headers = { 'Idempotency-Key': options.idempotencyKey };
+    return this.rest.request<PublishResult>('POST', `${path(channel)}/messages`, init);
+  }
+
+  /**
+   * Publishes up to 100 messages to one or more channels in one call. Per
+   * channel, order follows the array. Answers one result per message, in order.
+   * @example
+   * ```ts
+   * await pushflo.publishBatch([
+   *   { channel: 'game:match-9', eventType: 'score-updated', content: { a: 3 } },
+   *   { channel: 'dashboard:company-7', eventType: 'metrics-update', content: { orders: 12 }, id: 'tick-1001' },
+   * ]);
+   * ```
+   */
+  async publishBatch(messages: BatchMessage[]): Promise<PublishResult[]> {
+    if (!Array.isArray(messages) || messages.length === 0 || messages.length > 100)
+      throw new ValidationError('publishBatch takes 1 to 100 messages', 'INVALID_REQUEST');
+    for (const m of messages) {
+      assertChannelName(m.channel);
+      if (!isPlainObject(m.content)) throw new ValidationError('each message content must be a JSON object', 'INVALID_CONTENT');
+    }
+    return this.rest.request<PublishResult[]>('POST', '/batch', { body: { messages } });
+  }
+
+  /**
+   * Mints a short-lived signed token (JWT, HMAC-SHA256 with this client's
+   * secret key) for a browser: its client id, expiry and per-channel
+   * capabilities. Serve it from your auth endpoint (`authUrl`).
+   * @example
+   * ```ts
+   * const token = await pushflo.createToken({
+   *   clientId: user.id,
+   *   capabilities: { 'chat:room-*': ['subscribe', 'publish', 'presence', 'history'] },
+   *   info: { name: user.name },
+   *   ttlSeconds: 3600,
+   * });
+   * ```
+   */
+  async createToken(options: TokenOptions): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const ttl = options.ttlSeconds ?? 3600;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS)
+      throw new ValidationError(`ttlSeconds must be 1 to ${MAX_TOKEN_TTL_SECONDS}`, 'INVALID_REQUEST');
+    const claims: TokenClaims = { sub: options.clientId, iat: now, exp: now + ttl, cap: options.capabilities };
+    if (options.info !== undefined) claims.info = options.info;
+    try {
+      return await signToken(claims, this.secretKey);
+    } catch (err) {
+      throw new ValidationError(err instanceof Error ? err.message : String(err), 'INVALID_REQUEST');
+    }
   }
 
   /**
