@@ -6,7 +6,7 @@
 import { StrictMode } from 'react';
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { PushFloProvider, useChannel, usePushFlo } from '../../src/react.js';
+import { PushFloProvider, useChannel, useClientEvent, usePresence, usePushFlo } from '../../src/react.js';
 import { PushFloServer } from '../../src/server.js';
 import type { WebSocketConstructor } from '../../src/types.js';
 import { PUB, SEC } from './support.js';
@@ -117,5 +117,48 @@ describe('React bindings', () => {
     } finally {
       console.error = quiet;
     }
+  });
+});
+
+function Room({ channel }: { channel: string }) {
+  const { members } = usePresence(channel);
+  const { send, lastEvent } = useClientEvent(channel, 'user-typing');
+  return (
+    <div>
+      <p data-testid="members">{members.map((m) => String(m.data?.name)).join(',')}</p>
+      <p data-testid="typing">{lastEvent ? lastEvent.clientId : '-'}</p>
+      <button onClick={() => send({ typing: true }, { echo: false, ephemeral: true })}>type</button>
+    </div>
+  );
+}
+
+function User({ id, channel }: { id: string; channel: string }) {
+  return (
+    <section data-testid={id}>
+      <PushFloProvider
+        baseUrl={baseUrl}
+        authCallback={() => server.createToken({ clientId: id, capabilities: { [channel]: ['subscribe', 'presence', 'publish'] }, info: { name: id } })}
+      >
+        <Room channel={channel} />
+      </PushFloProvider>
+    </section>
+  );
+}
+
+describe('presence and client event hooks', () => {
+  it('usePresence lists both users; useClientEvent sends typing to the other one only', async () => {
+    const name = channel();
+    render(
+      <>
+        <User id="ana" channel={name} />
+        <User id="bob" channel={name} />
+      </>,
+    );
+    const within = (id: string, testId: string) => screen.getByTestId(id).querySelector(`[data-testid="${testId}"]`)!.textContent;
+    await waitFor(() => expect(within('ana', 'members')).toBe('ana,bob'), { timeout: 15_000 });
+    await waitFor(() => expect(within('bob', 'members')).toBe('ana,bob'));
+    act(() => screen.getByTestId('ana').querySelector('button')!.click());
+    await waitFor(() => expect(within('bob', 'typing')).toBe('ana'));
+    expect(within('ana', 'typing')).toBe('-'); // echo off: the typist does not see herself
   });
 });
