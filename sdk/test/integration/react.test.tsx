@@ -125,7 +125,7 @@ function Room({ channel }: { channel: string }) {
   const { send, lastEvent } = useClientEvent(channel, 'user-typing');
   return (
     <div>
-      <p data-testid="members">{members.map((m) => String(m.data?.name)).join(',')}</p>
+      <p data-testid="members">{members.map((m) => String(m.data?.name)).sort().join(',')}</p>
       <p data-testid="typing">{lastEvent ? lastEvent.clientId : '-'}</p>
       <button onClick={() => send({ typing: true }, { echo: false, ephemeral: true })}>type</button>
     </div>

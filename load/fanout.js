@@ -1,0 +1,75 @@
+// Fan-out latency and loss: S subscribers over C channels, one publisher at a fixed
+// arrival rate. Every payload carries its publish time and a counter.
+//
+//   k6 run load/fanout.js                       (broker at BROKER_URL, default http://127.0.0.1:8787)
+//   SUBSCRIBERS=1000 CHANNELS=1 RATE=10 DURATION=60s k6 run load/fanout.js
+import exec from 'k6/execution';
+import { setTimeout } from 'k6/timers';
+import { env, envInt, latencyThresholds, latestSeq, publish, RUN_ID, seconds, summary } from './lib/common.js';
+import { openSubscriber } from './lib/socket.js';
+
+const SUBSCRIBERS = envInt('SUBSCRIBERS', 100);
+const CHANNELS = envInt('CHANNELS', 10);
+const RATE = envInt('RATE', 20);
+const DURATION = env('DURATION', '30s');
+const PAYLOAD_BYTES = envInt('PAYLOAD_BYTES', 100);
+const SOCKETS_PER_VU = envInt('SOCKETS_PER_VU', 50);
+/** Time for every socket to connect and subscribe before publishing starts. */
+const CONNECT_WAIT = env('CONNECT_WAIT', '10s');
+/** Time after the last publish for stragglers to arrive. */
+const GRACE = env('GRACE', '5s');
+
+const channel = (i) => `load:${RUN_ID}-ch${i % CHANNELS}`;
+const subscriberVUs = Math.ceil(SUBSCRIBERS / SOCKETS_PER_VU);
+const holdSeconds = seconds(CONNECT_WAIT) + seconds(DURATION) + seconds(GRACE);
+
+export const options = {
+  scenarios: {
+    subscribers: {
+      executor: 'per-vu-iterations',
+      exec: 'subscribers',
+      vus: subscriberVUs,
+      iterations: 1,
+      maxDuration: `${Math.ceil(holdSeconds + 30)}s`,
+    },
+    publisher: {
+      executor: 'constant-arrival-rate',
+      exec: 'publisher',
+      rate: RATE,
+      timeUnit: '1s',
+      duration: DURATION,
+      startTime: CONNECT_WAIT,
+      preAllocatedVUs: Math.max(2, Math.ceil(RATE / 20)),
+      maxVUs: Math.max(10, RATE),
+    },
+  },
+  thresholds: latencyThresholds(),
+  summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(95)', 'p(99)'],
+};
+
+export function subscribers() {
+  const vu = exec.vu.idInTest - 1;
+  const first = vu * SOCKETS_PER_VU;
+  const count = Math.min(SOCKETS_PER_VU, SUBSCRIBERS - first);
+  const sockets = [];
+  for (let k = 0; k < count; k++) sockets.push(openSubscriber([channel(first + k)]));
+  // Hold until the stream (plus grace) is over, then count what never arrived.
+  const remaining = holdSeconds * 1000 - (Date.now() - exec.scenario.startTime);
+  setTimeout(() => {
+    const heads = {};
+    for (const s of sockets) {
+      for (const [name, tracker] of Object.entries(s.trackers)) {
+        if (!(name in heads)) heads[name] = latestSeq(name);
+        tracker.finish(heads[name]);
+      }
+      s.ws.close();
+    }
+  }, Math.max(0, remaining));
+}
+
+export function publisher() {
+  const n = exec.scenario.iterationInTest;
+  publish(channel(n), n, PAYLOAD_BYTES);
+}
+
+export const handleSummary = summary('fanout');

@@ -1,0 +1,54 @@
+// A subscriber socket for the k6 scripts: connect, subscribe (optionally resuming), track every message.
+import { WebSocket } from 'k6/websockets';
+import { connectMs, PUBLISH_KEY, Tracker, WS_URL, wsErrors } from './common.js';
+
+/**
+ * Opens a socket subscribed to `channels`. `resume` maps channel → {seq, epoch}
+ * to continue from. Calls `onReady` once every channel is subscribed.
+ */
+export function openSubscriber(channels, { resume = {}, onReady, onClose } = {}) {
+  const started = Date.now();
+  const ws = new WebSocket(`${WS_URL}/ws?token=${encodeURIComponent(PUBLISH_KEY)}`);
+  const state = { ws, trackers: {}, epochs: {}, ready: false, closed: false };
+  let pending = channels.length;
+  ws.onmessage = (event) => {
+    const frame = JSON.parse(event.data);
+    switch (frame.type) {
+      case 'connected':
+        connectMs.add(Date.now() - started);
+        for (const channel of channels) {
+          const r = resume[channel];
+          ws.send(JSON.stringify(r ? { type: 'subscribe', channel, lastSeq: r.seq, epoch: r.epoch } : { type: 'subscribe', channel }));
+        }
+        break;
+      case 'subscribed': {
+        const r = resume[frame.channel];
+        if (r && frame.recovered === false) wsErrors.add(1, { reason: `not_recovered_${frame.reason}` });
+        // Resuming keeps the old tracker (replayed messages continue it); a fresh subscription starts at the head.
+        if (!state.trackers[frame.channel]) state.trackers[frame.channel] = r && r.tracker ? r.tracker : new Tracker(frame.seq);
+        state.epochs[frame.channel] = frame.epoch;
+        if (--pending === 0 && !state.ready) {
+          state.ready = true;
+          if (onReady) onReady(state);
+        }
+        break;
+      }
+      case 'message': {
+        const tracker = state.trackers[frame.channel];
+        if (tracker) tracker.accept(frame);
+        break;
+      }
+      case 'error':
+        wsErrors.add(1, { code: frame.code });
+        break;
+      default:
+        break;
+    }
+  };
+  ws.onerror = () => wsErrors.add(1, { reason: 'socket' });
+  ws.onclose = () => {
+    state.closed = true;
+    if (onClose) onClose(state);
+  };
+  return state;
+}
