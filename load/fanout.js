@@ -5,7 +5,7 @@
 //   SUBSCRIBERS=1000 CHANNELS=1 RATE=10 DURATION=60s k6 run load/fanout.js
 import exec from 'k6/execution';
 import { setTimeout } from 'k6/timers';
-import { env, envInt, latencyThresholds, latestSeq, publish, RUN_ID, seconds, summary } from './lib/common.js';
+import { env, envInt, latencyThresholds, latestSeq, publish, seconds, setupRun, summary } from './lib/common.js';
 import { openSubscriber } from './lib/socket.js';
 
 const SUBSCRIBERS = envInt('SUBSCRIBERS', 100);
@@ -19,7 +19,9 @@ const CONNECT_WAIT = env('CONNECT_WAIT', '10s');
 /** Time after the last publish for stragglers to arrive. */
 const GRACE = env('GRACE', '5s');
 
-const channel = (i) => `load:${RUN_ID}-ch${i % CHANNELS}`;
+const channel = (run, i) => `load:${run.runId}-ch${i % CHANNELS}`;
+
+export const setup = setupRun;
 const subscriberVUs = Math.ceil(SUBSCRIBERS / SOCKETS_PER_VU);
 const holdSeconds = seconds(CONNECT_WAIT) + seconds(DURATION) + seconds(GRACE);
 
@@ -43,16 +45,17 @@ export const options = {
       maxVUs: Math.max(10, RATE),
     },
   },
-  thresholds: latencyThresholds(),
+  thresholds: { ...latencyThresholds(), subscriptions_ready: [`count==${SUBSCRIBERS}`] },
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(95)', 'p(99)'],
 };
 
-export function subscribers() {
-  const vu = exec.vu.idInTest - 1;
+export function subscribers(run) {
+  // The scenario's own iteration number: VU ids are shared with the publisher scenario.
+  const vu = exec.scenario.iterationInTest;
   const first = vu * SOCKETS_PER_VU;
   const count = Math.min(SOCKETS_PER_VU, SUBSCRIBERS - first);
   const sockets = [];
-  for (let k = 0; k < count; k++) sockets.push(openSubscriber([channel(first + k)]));
+  for (let k = 0; k < count; k++) sockets.push(openSubscriber([channel(run, first + k)]));
   // Hold until the stream (plus grace) is over, then count what never arrived.
   const remaining = holdSeconds * 1000 - (Date.now() - exec.scenario.startTime);
   setTimeout(() => {
@@ -67,9 +70,9 @@ export function subscribers() {
   }, Math.max(0, remaining));
 }
 
-export function publisher() {
+export function publisher(run) {
   const n = exec.scenario.iterationInTest;
-  publish(channel(n), n, PAYLOAD_BYTES);
+  publish(channel(run, n), n, PAYLOAD_BYTES);
 }
 
 export const handleSummary = summary('fanout');

@@ -83,12 +83,23 @@ export async function startBroker(options = {}) {
     '--show-interactive-dev-session=false',
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
+  const quiet = options.stdio === 'ignore';
   const child = spawn(process.execPath, args, {
     cwd: BROKER_DIR,
-    stdio: options.stdio ?? 'inherit',
+    // 'ignore' still keeps the last lines, to explain a failed start.
+    stdio: quiet ? ['ignore', 'pipe', 'pipe'] : (options.stdio ?? 'inherit'),
     detached: true, // own process group, so stop() takes workerd down with wrangler
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0' },
   });
+  const tail = [];
+  if (quiet) {
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on('data', (chunk) => {
+        tail.push(...chunk.toString().split('\n').filter(Boolean));
+        tail.splice(0, Math.max(0, tail.length - 30));
+      });
+    }
+  }
   const exited = new Promise((r) => child.once('exit', r));
   const url = `http://${host}:${port}`;
   const signalGroup = (signal) => {
@@ -122,6 +133,7 @@ export async function startBroker(options = {}) {
     await waitHealthy(url, child, options.readyTimeoutMs ?? 60_000);
   } catch (err) {
     await broker.stop();
+    if (tail.length > 0) err.message += `\n${tail.join('\n')}`;
     throw err;
   }
   return broker;

@@ -24,8 +24,14 @@ export const BROKER_URL = env('BROKER_URL', 'http://127.0.0.1:8787').replace(/\/
 export const WS_URL = BROKER_URL.replace(/^http/, 'ws');
 export const PUBLISH_KEY = env('PUBLISH_KEY', 'pub_local_dev');
 export const SECRET_KEY = env('SECRET_KEY', 'sec_local_dev');
-/** A prefix so runs against a long-lived broker never share channels. */
-export const RUN_ID = env('RUN_ID', `r${Date.now().toString(36)}`);
+/**
+ * A prefix so runs against a long-lived broker never share channels. Init code
+ * runs once per VU, so a generated id must come from `setup()` (see runId()).
+ */
+const RUN_ID_ENV = env('RUN_ID', '');
+export function setupRun() {
+  return { runId: RUN_ID_ENV || `r${Date.now().toString(36)}` };
+}
 
 // --- metrics ------------------------------------------------------------------
 export const deliveryMs = new Trend('delivery_ms', true);
@@ -135,8 +141,8 @@ export function textTable(data, title) {
     for (const k of ['p(50)', 'p(95)', 'p(99)', 'max', 'avg']) add('delivery_ms', k, v[k], k.startsWith('p(') ? verdict('delivery_ms') : undefined);
   }
   if (m.ws_connect_ms) for (const k of ['p(50)', 'p(95)', 'max']) add('ws_connect_ms', k, m.ws_connect_ms.values[k]);
-  for (const name of ['messages_published', 'messages_received', 'messages_lost', 'messages_duplicate', 'messages_out_of_order', 'publish_failed', 'ws_errors', 'sockets_open_peak', 'reconnects']) {
-    if (m[name]) add(name, name === 'sockets_open_peak' ? 'max' : 'count', m[name].values.count ?? m[name].values.max ?? m[name].values.value, verdict(name));
+  for (const name of ['messages_published', 'messages_received', 'messages_lost', 'messages_duplicate', 'messages_out_of_order', 'publish_failed', 'ws_errors', 'subscriptions_ready', 'sockets_ready', 'sockets_dropped', 'reconnects']) {
+    if (m[name]) add(name, 'count', m[name].values.count, verdict(name));
   }
   if (m.http_req_duration) add('http_req_duration', 'p(95)', m.http_req_duration.values['p(95)']);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['metric', 'stat', 'value', 'verdict'][i].length));

@@ -1,6 +1,10 @@
 // A subscriber socket for the k6 scripts: connect, subscribe (optionally resuming), track every message.
 import { WebSocket } from 'k6/websockets';
+import { Counter } from 'k6/metrics';
 import { connectMs, PUBLISH_KEY, Tracker, WS_URL, wsErrors } from './common.js';
+
+/** Subscriptions confirmed (a socket that never gets here would otherwise be invisible). */
+export const subscriptionsReady = new Counter('subscriptions_ready');
 
 /**
  * Opens a socket subscribed to `channels`. `resume` maps channel → {seq, epoch}
@@ -27,6 +31,7 @@ export function openSubscriber(channels, { resume = {}, onReady, onClose } = {})
         // Resuming keeps the old tracker (replayed messages continue it); a fresh subscription starts at the head.
         if (!state.trackers[frame.channel]) state.trackers[frame.channel] = r && r.tracker ? r.tracker : new Tracker(frame.seq);
         state.epochs[frame.channel] = frame.epoch;
+        if (!r) subscriptionsReady.add(1);
         if (--pending === 0 && !state.ready) {
           state.ready = true;
           if (onReady) onReady(state);
