@@ -95,7 +95,7 @@ async function startTarget(kind) {
     };
   }
   const stateDir = mkdtempSync(join(tmpdir(), 'switchyard-load-'));
-  const broker = await startBroker({ port: 0, stateDir, stdio: 'ignore', logLevel: 'warn', vars: pickVars() });
+  const broker = await startBroker({ port: 0, stateDir, stdio: 'ignore', logLevel: 'warn', vars: pickVars(), runtime: 'miniflare' });
   return {
     url: broker.url,
     pgid: broker.process.pid,
@@ -130,9 +130,14 @@ async function runOnce(script, kind, { smoke }) {
     if (target.pgid > 0) peakRss = Math.max(peakRss, usage(target.pgid, target.comm).rss);
   }, 250);
   const started = Date.now();
+  let k6Cpu = 0;
   const code = await new Promise((resolve) => {
-    const child = spawn(k6, ['run', '--quiet', '--no-usage-report', join(HERE, `${script}.js`)], { env, stdio: 'inherit' });
-    child.on('exit', (c) => resolve(c ?? 1));
+    const child = spawn(k6, ['run', '--quiet', '--no-usage-report', join(HERE, `${script}.js`)], { env, stdio: 'inherit', detached: true });
+    const k6Sampler = setInterval(() => (k6Cpu = Math.max(k6Cpu, usage(child.pid, 'k6').cpu)), 250);
+    child.on('exit', (c) => {
+      clearInterval(k6Sampler);
+      resolve(c ?? 1);
+    });
   });
   clearInterval(sampler);
   const after = target.pgid > 0 ? usage(target.pgid, target.comm) : { cpu: 0, rss: 0 };
@@ -157,11 +162,12 @@ async function runOnce(script, kind, { smoke }) {
     targetCpuSeconds: Number(cpu.toFixed(2)),
     cpuMicrosPerDelivery: deliveries > 0 ? Number(((cpu * 1e6) / deliveries).toFixed(1)) : null,
     peakRssMiB: Number((peakRss / 2 ** 20).toFixed(1)),
+    k6CpuSeconds: Number(k6Cpu.toFixed(2)),
     k6Exit: code,
   };
   writeFileSync(join(resultsDir, 'target.json'), JSON.stringify(report, null, 2));
   if (target.pgid > 0) {
-    log(`target: cpu ${report.targetCpuSeconds} s, ${report.cpuMicrosPerDelivery ?? '-'} µs/delivery, peak RSS ${report.peakRssMiB} MiB; results in ${resultsDir}`);
+    log(`target: cpu ${report.targetCpuSeconds} s, ${report.cpuMicrosPerDelivery ?? '-'} µs/delivery, peak RSS ${report.peakRssMiB} MiB; k6 cpu ${report.k6CpuSeconds} s; results in ${resultsDir}`);
   }
   return report;
 }

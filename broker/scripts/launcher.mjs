@@ -61,7 +61,8 @@ async function waitHealthy(url, child, timeoutMs) {
 
 /**
  * @param {{ port?: number, host?: string, stateDir?: string, vars?: Record<string,string>,
- *           stdio?: 'inherit'|'pipe'|'ignore', readyTimeoutMs?: number }} [options]
+ *           stdio?: 'inherit'|'pipe'|'ignore', readyTimeoutMs?: number, logLevel?: string,
+ *           runtime?: 'wrangler'|'miniflare' }} [options]
  */
 export async function startBroker(options = {}) {
   const host = options.host ?? '127.0.0.1';
@@ -72,24 +73,39 @@ export async function startBroker(options = {}) {
   const vars = { ALLOW_DEV_KEYS: 'true', ...options.vars };
   const require = createRequire(join(BROKER_DIR, 'package.json'));
   const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
-  const args = [
-    wrangler,
-    'dev',
-    '--ip', host,
-    '--port', String(port),
-    '--inspector-port', String(inspectorPort),
-    '--persist-to', stateDir,
-    '--log-level', options.logLevel ?? 'warn',
-    '--show-interactive-dev-session=false',
-    ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-  ];
+  // 'wrangler' (default): wrangler dev, with live reload. 'miniflare': the deploy bundle in one
+  // workerd process with no dev proxy in front, for load tests.
+  const args =
+    options.runtime === 'miniflare'
+      ? [join(BROKER_DIR, 'scripts', 'serve-miniflare.mjs')]
+      : [
+          wrangler,
+          'dev',
+          '--ip', host,
+          '--port', String(port),
+          '--inspector-port', String(inspectorPort),
+          '--persist-to', stateDir,
+          '--log-level', options.logLevel ?? 'warn',
+          '--show-interactive-dev-session=false',
+          ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+        ];
   const quiet = options.stdio === 'ignore';
   const child = spawn(process.execPath, args, {
     cwd: BROKER_DIR,
     // 'ignore' still keeps the last lines, to explain a failed start.
     stdio: quiet ? ['ignore', 'pipe', 'pipe'] : (options.stdio ?? 'inherit'),
     detached: true, // own process group, so stop() takes workerd down with wrangler
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0' },
+    env: {
+      ...process.env,
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      WRANGLER_SEND_METRICS: 'false',
+      FORCE_COLOR: '0',
+      // for serve-miniflare.mjs
+      HOST: host,
+      PORT: String(port),
+      STATE_DIR: stateDir,
+      BROKER_VARS: JSON.stringify(vars),
+    },
   });
   const tail = [];
   if (quiet) {

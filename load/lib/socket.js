@@ -1,5 +1,6 @@
 // A subscriber socket for the k6 scripts: connect, subscribe (optionally resuming), track every message.
 import { WebSocket } from 'k6/websockets';
+import { clearInterval, setInterval } from 'k6/timers';
 import { Counter } from 'k6/metrics';
 import { connectMs, PUBLISH_KEY, Tracker, WS_URL, wsErrors } from './common.js';
 
@@ -15,6 +16,8 @@ export function openSubscriber(channels, { resume = {}, onReady, onClose } = {})
   const ws = new WebSocket(`${WS_URL}/ws?token=${encodeURIComponent(PUBLISH_KEY)}`);
   const state = { ws, trackers: {}, epochs: {}, ready: false, closed: false };
   let pending = channels.length;
+  // Ping like a real client (the broker closes sockets that stay silent).
+  const pinger = setInterval(() => ws.readyState === 1 && ws.send('{"type":"ping"}'), 20_000);
   ws.onmessage = (event) => {
     const frame = JSON.parse(event.data);
     switch (frame.type) {
@@ -52,6 +55,7 @@ export function openSubscriber(channels, { resume = {}, onReady, onClose } = {})
   };
   ws.onerror = () => wsErrors.add(1, { reason: 'socket' });
   ws.onclose = () => {
+    clearInterval(pinger);
     state.closed = true;
     if (onClose) onClose(state);
   };
