@@ -3,10 +3,9 @@
 // (`pnpm load:connections`) samples the broker's resident memory meanwhile.
 //
 //   TARGET=10000 HOLD=60s k6 run load/connections.js
-import exec from 'k6/execution';
 import { setTimeout } from 'k6/timers';
 import { Counter } from 'k6/metrics';
-import { env, envInt, seconds, setupRun, summary } from './lib/common.js';
+import { env, envInt, mySockets, seconds, setupRun, summary } from './lib/common.js';
 import { openSubscriber } from './lib/socket.js';
 
 const TARGET = envInt('TARGET', 1000);
@@ -42,10 +41,7 @@ export const options = {
 export const setup = setupRun;
 
 export default function (run) {
-  // The scenario's own iteration number: VU ids are shared with the publisher scenario.
-  const vu = exec.scenario.iterationInTest;
-  const first = vu * SOCKETS_PER_VU;
-  const count = Math.min(SOCKETS_PER_VU, TARGET - first);
+  const { first, count } = mySockets(TARGET, SOCKETS_PER_VU);
   // Spread connects over RAMP: each VU opens its sockets at an even pace.
   const spacing = (seconds(RAMP) * 1000) / Math.max(1, count);
   const sockets = [];

@@ -5,7 +5,7 @@
 //   SUBSCRIBERS=1000 CHANNELS=1 RATE=10 DURATION=60s k6 run load/fanout.js
 import exec from 'k6/execution';
 import { setTimeout } from 'k6/timers';
-import { env, envInt, latencyThresholds, latestSeq, publish, seconds, setupRun, summary } from './lib/common.js';
+import { env, envInt, latencyThresholds, latestSeq, msUntil, mySockets, publish, seconds, setupRun, streamScenarios, summary } from './lib/common.js';
 import { openSubscriber } from './lib/socket.js';
 
 const SUBSCRIBERS = envInt('SUBSCRIBERS', 100);
@@ -26,38 +26,16 @@ const subscriberVUs = Math.ceil(SUBSCRIBERS / SOCKETS_PER_VU);
 const holdSeconds = seconds(CONNECT_WAIT) + seconds(DURATION) + seconds(GRACE);
 
 export const options = {
-  scenarios: {
-    subscribers: {
-      executor: 'per-vu-iterations',
-      exec: 'subscribers',
-      vus: subscriberVUs,
-      iterations: 1,
-      maxDuration: `${Math.ceil(holdSeconds + 30)}s`,
-    },
-    publisher: {
-      executor: 'constant-arrival-rate',
-      exec: 'publisher',
-      rate: RATE,
-      timeUnit: '1s',
-      duration: DURATION,
-      startTime: CONNECT_WAIT,
-      preAllocatedVUs: Math.max(2, Math.ceil(RATE / 20)),
-      maxVUs: Math.max(10, RATE),
-    },
-  },
+  scenarios: streamScenarios({ subscriberVUs, holdSeconds, rate: RATE, duration: DURATION, connectWait: CONNECT_WAIT }),
   thresholds: { ...latencyThresholds(), subscriptions_ready: [`count==${SUBSCRIBERS}`] },
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(95)', 'p(99)'],
 };
 
 export function subscribers(run) {
-  // The scenario's own iteration number: VU ids are shared with the publisher scenario.
-  const vu = exec.scenario.iterationInTest;
-  const first = vu * SOCKETS_PER_VU;
-  const count = Math.min(SOCKETS_PER_VU, SUBSCRIBERS - first);
+  const { first, count } = mySockets(SUBSCRIBERS, SOCKETS_PER_VU);
   const sockets = [];
   for (let k = 0; k < count; k++) sockets.push(openSubscriber([channel(run, first + k)]));
   // Hold until the stream (plus grace) is over, then count what never arrived.
-  const remaining = holdSeconds * 1000 - (Date.now() - exec.scenario.startTime);
   setTimeout(() => {
     const heads = {};
     for (const s of sockets) {
@@ -67,7 +45,7 @@ export function subscribers(run) {
       }
       s.ws.close();
     }
-  }, Math.max(0, remaining));
+  }, msUntil(holdSeconds));
 }
 
 export function publisher(run) {

@@ -6,7 +6,7 @@
 import exec from 'k6/execution';
 import { setTimeout } from 'k6/timers';
 import { Counter } from 'k6/metrics';
-import { env, envInt, latencyThresholds, latestSeq, publish, seconds, setupRun, summary } from './lib/common.js';
+import { env, envInt, latencyThresholds, latestSeq, msUntil, mySockets, publish, seconds, setupRun, streamScenarios, summary } from './lib/common.js';
 import { openSubscriber } from './lib/socket.js';
 
 const SUBSCRIBERS = envInt('SUBSCRIBERS', 50);
@@ -30,25 +30,13 @@ const holdSeconds = seconds(CONNECT_WAIT) + seconds(DURATION) + seconds(GRACE);
 const churnUntil = (seconds(CONNECT_WAIT) + seconds(DURATION)) * 1000;
 
 export const options = {
-  scenarios: {
-    subscribers: {
-      executor: 'per-vu-iterations',
-      exec: 'subscribers',
-      vus: Math.ceil(SUBSCRIBERS / SOCKETS_PER_VU),
-      iterations: 1,
-      maxDuration: `${Math.ceil(holdSeconds + 30)}s`,
-    },
-    publisher: {
-      executor: 'constant-arrival-rate',
-      exec: 'publisher',
-      rate: RATE,
-      timeUnit: '1s',
-      duration: DURATION,
-      startTime: CONNECT_WAIT,
-      preAllocatedVUs: Math.max(2, Math.ceil(RATE / 20)),
-      maxVUs: Math.max(10, RATE),
-    },
-  },
+  scenarios: streamScenarios({
+    subscriberVUs: Math.ceil(SUBSCRIBERS / SOCKETS_PER_VU),
+    holdSeconds,
+    rate: RATE,
+    duration: DURATION,
+    connectWait: CONNECT_WAIT,
+  }),
   // Latency is not the point here (replayed messages are late by design); loss and order are.
   thresholds: { ...latencyThresholds(), delivery_ms: [], reconnects: ['count>0'] },
   summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(50)', 'p(95)', 'p(99)'],
@@ -76,13 +64,9 @@ function churn(name) {
 }
 
 export function subscribers(run) {
-  // The scenario's own iteration number: VU ids are shared with the publisher scenario.
-  const vu = exec.scenario.iterationInTest;
-  const first = vu * SOCKETS_PER_VU;
-  const count = Math.min(SOCKETS_PER_VU, SUBSCRIBERS - first);
+  const { first, count } = mySockets(SUBSCRIBERS, SOCKETS_PER_VU);
   const subs = [];
   for (let k = 0; k < count; k++) subs.push([channel(run, first + k), churn(channel(run, first + k))]);
-  const remaining = holdSeconds * 1000 - (Date.now() - exec.scenario.startTime);
   setTimeout(() => {
     const heads = {};
     for (const [name, current] of subs) {
@@ -91,7 +75,7 @@ export function subscribers(run) {
       if (s.trackers[name]) s.trackers[name].finish(heads[name]);
       s.ws.close();
     }
-  }, Math.max(0, remaining));
+  }, msUntil(holdSeconds));
 }
 
 export function publisher(run) {

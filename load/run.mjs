@@ -84,7 +84,7 @@ async function startTarget(kind) {
     return {
       url,
       pgid: child.pid,
-      comm: 'node',
+      comm: '', // every process in its group (Node names its main thread 'MainThread')
       stop: async () => {
         try {
           process.kill(-child.pid, 'SIGTERM');

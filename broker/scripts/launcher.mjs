@@ -70,7 +70,9 @@ export async function startBroker(options = {}) {
   const inspectorPort = await freePort();
   const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   mkdirSync(stateDir, { recursive: true });
-  const vars = { ALLOW_DEV_KEYS: 'true', ...options.vars };
+  // One local workerd runs every object on one thread: more connection shards only add
+  // channel→shard calls (deployed on Cloudflare, each shard is its own thread; 16 there).
+  const vars = { ALLOW_DEV_KEYS: 'true', SHARD_COUNT: '2', ...options.vars };
   const require = createRequire(join(BROKER_DIR, 'package.json'));
   const wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
   // 'wrangler' (default): wrangler dev, with live reload. 'miniflare': the deploy bundle in one

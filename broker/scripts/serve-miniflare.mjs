@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * Serves the broker bundle straight from Miniflare (one workerd process, no
- * dev proxy in front of it): what load tests measure. `wrangler dev` (used by
- * `pnpm broker`) puts a proxy worker in a second workerd process between the
- * client and the Worker, which doubles the per-frame cost of every socket.
+ * Serves the broker bundle straight from workerd through Miniflare, with the
+ * Worker on a direct socket (no routing or proxy worker in front of it): what
+ * load tests measure. `wrangler dev` (used by `pnpm broker`) puts a proxy
+ * worker in a second workerd process between client and Worker, and
+ * Miniflare's default entry proxies each socket too; both double the cost
+ * (and the file descriptors) of every connection.
  *
  * Env: PORT, HOST, STATE_DIR, BROKER_VARS (JSON of Worker vars).
  */
@@ -34,9 +36,13 @@ const durableObjects = Object.fromEntries(
   config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: true }]),
 );
 
+const host = process.env.HOST ?? '127.0.0.1';
 const mf = new Miniflare(convertV4MiniflareOptions({
-  host: process.env.HOST ?? '127.0.0.1',
-  port: Number(process.env.PORT ?? 8787),
+  // Miniflare's own entry (a routing worker that proxies every socket) stays on a random port;
+  // clients talk to the Worker directly on PORT.
+  host,
+  port: 0,
+  unsafeDirectSockets: [{ host, port: Number(process.env.PORT ?? 8787), entrypoint: 'default', proxy: false }],
   modules: true,
   modulesRoot: out,
   scriptPath: join(out, 'index.js'),
@@ -48,8 +54,8 @@ const mf = new Miniflare(convertV4MiniflareOptions({
   resourcePersistencePath: process.env.STATE_DIR,
   log: new Log(LogLevel.WARN),
 }));
-const url = await mf.ready;
-console.log(`broker (miniflare) ready on ${url}`);
+await mf.ready;
+console.log(`broker (miniflare) ready on ${await mf.unsafeGetDirectURL()}`);
 const stop = async () => {
   await mf.dispose();
   process.exit(0);

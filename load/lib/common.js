@@ -1,4 +1,5 @@
 // Shared by the k6 scripts: knobs from the environment, metrics, the summary.
+import exec from 'k6/execution';
 import http from 'k6/http';
 import { Counter, Trend } from 'k6/metrics';
 
@@ -31,6 +32,44 @@ export const SECRET_KEY = env('SECRET_KEY', 'sec_local_dev');
 const RUN_ID_ENV = env('RUN_ID', '');
 export function setupRun() {
   return { runId: RUN_ID_ENV || `r${Date.now().toString(36)}` };
+}
+
+// --- scenarios ----------------------------------------------------------------
+/** The two scenarios of a stream test: subscribers held for the whole run, and one publisher at a fixed rate. */
+export function streamScenarios({ subscriberVUs, holdSeconds, rate, duration, connectWait }) {
+  return {
+    subscribers: {
+      executor: 'per-vu-iterations',
+      exec: 'subscribers',
+      vus: subscriberVUs,
+      iterations: 1,
+      maxDuration: `${Math.ceil(holdSeconds + 30)}s`,
+    },
+    publisher: {
+      executor: 'constant-arrival-rate',
+      exec: 'publisher',
+      rate,
+      timeUnit: '1s',
+      duration,
+      startTime: connectWait,
+      preAllocatedVUs: Math.max(2, Math.ceil(rate / 20)),
+      maxVUs: Math.max(10, rate),
+    },
+  };
+}
+
+/**
+ * This subscriber VU's sockets: indexes [first, first + count). Uses the
+ * scenario's own iteration number, since VU ids are shared with the publisher.
+ */
+export function mySockets(total, perVu) {
+  const first = exec.scenario.iterationInTest * perVu;
+  return { first, count: Math.max(0, Math.min(perVu, total - first)) };
+}
+
+/** Milliseconds left until `holdSeconds` after the scenario started. */
+export function msUntil(holdSeconds) {
+  return Math.max(0, holdSeconds * 1000 - (Date.now() - exec.scenario.startTime));
 }
 
 // --- metrics ------------------------------------------------------------------
