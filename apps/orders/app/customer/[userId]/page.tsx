@@ -1,0 +1,21 @@
+import { notFound } from 'next/navigation';
+import { CustomerView } from '@/components/CustomerView';
+import { listOrders, listUsers } from '@/lib/orders';
+import { customerChannel, PUSHFLO_BASE_URL } from '@/lib/pushflo';
+
+export const dynamic = 'force-dynamic';
+
+export default async function CustomerPage({ params }: { params: Promise<{ userId: string }> }) {
+  const { userId } = await params;
+  const user = listUsers().find((u) => u.id === userId);
+  if (!user) notFound();
+  return (
+    <CustomerView
+      userId={userId}
+      name={user.name}
+      channel={customerChannel(userId)}
+      baseUrl={process.env.NEXT_PUBLIC_PUSHFLO_BASE_URL ?? PUSHFLO_BASE_URL}
+      initialOrders={listOrders(userId)}
+    />
+  );
+}
