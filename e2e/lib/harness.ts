@@ -1,0 +1,58 @@
+/**
+ * Helpers every app's specs share: users as separate browser contexts (in
+ * Chromium, or Firefox ESR over WebDriver BiDi), dropping and restoring a
+ * user's WebSocket, and publish → render latency.
+ */
+import { firefox, type Browser, type BrowserContext, type Page, type WebSocketRoute } from '@playwright/test';
+import { FIREFOX } from '../playwright.config';
+
+/** Opens `n` users, each in its own context (own cookies, own sockets). */
+export async function openUsers(browser: Browser, n: number): Promise<Array<{ context: BrowserContext; page: Page }>> {
+  const users = [];
+  for (let i = 0; i < n; i++) {
+    const context = await browser.newContext();
+    users.push({ context, page: await context.newPage() });
+  }
+  return users;
+}
+
+/** Firefox ESR driven over WebDriver BiDi (Playwright 1.64 is the newest that drives ESR 153: see e2e/README.md). */
+export function launchFirefox(): Promise<Browser> {
+  return firefox.launch({ channel: 'moz-firefox', executablePath: FIREFOX, headless: true });
+}
+
+/**
+ * Routes a page's broker WebSockets through Playwright so a test can cut them
+ * (`setOffline` does not close open sockets). While cut, reconnect attempts
+ * are refused, as a dead network would.
+ */
+export async function socketLink(target: Page | BrowserContext, match: RegExp = /\/ws\?/) {
+  const open = new Set<WebSocketRoute>();
+  let cut = false;
+  await target.routeWebSocket(match, (ws) => {
+    if (cut) {
+      void ws.close({ code: 4000, reason: 'network down (test)' });
+      return;
+    }
+    ws.connectToServer();
+    open.add(ws);
+  });
+  return {
+    /** Drops every open socket and refuses new ones. */
+    async drop(): Promise<void> {
+      cut = true;
+      for (const ws of open) await ws.close({ code: 4000, reason: 'network down (test)' }).catch(() => undefined);
+      open.clear();
+    },
+    /** Lets reconnects through again. */
+    restore(): void {
+      cut = false;
+    },
+  };
+}
+
+/** The 95th percentile of a list of numbers. */
+export function p95(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)]!;
+}
