@@ -21,26 +21,7 @@ export interface PushFloProviderProps extends Omit<ClientOptions, 'autoConnect'>
  * </PushFloProvider>
  * ```
  */
-export function PushFloProvider({ children, autoConnect = true, ...options }: PushFloProviderProps) {
-  const {
-    publishKey,
-    token,
-    authUrl,
-    authHeaders,
-    authCallback,
-    baseUrl,
-    debug,
-    connectionTimeout,
-    heartbeatInterval,
-    autoReconnect,
-    maxReconnectAttempts,
-    reconnectDelay,
-    maxReconnectDelay,
-    replayOnReconnect,
-    WebSocket,
-    clock,
-    random,
-  } = options;
+export function PushFloProvider({ children, autoConnect = true, authCallback, authHeaders, WebSocket, clock, random, ...plain }: PushFloProviderProps) {
   // Inline callbacks and header objects change identity every render: read them through refs
   // so that they do not recreate the client (and its socket).
   const authCallbackRef = useRef(authCallback);
@@ -48,30 +29,22 @@ export function PushFloProvider({ children, autoConnect = true, ...options }: Pu
   const authHeadersRef = useRef(authHeaders);
   authHeadersRef.current = authHeaders;
   const hasAuthCallback = authCallback !== undefined;
+  // The remaining options are plain values: a new client only when one of them changes.
+  const plainKey = JSON.stringify(plain);
   // Creating a client has no side effects (no socket until connect), so this is safe to run twice.
   const client = useMemo(
     () =>
       new PushFloClient({
-        publishKey,
-        token,
-        authUrl,
-        authHeaders: authHeadersRef.current,
-        authCallback: hasAuthCallback ? () => authCallbackRef.current!() : undefined,
-        baseUrl,
-        debug,
-        connectionTimeout,
-        heartbeatInterval,
-        autoReconnect,
-        maxReconnectAttempts,
-        reconnectDelay,
-        maxReconnectDelay,
-        replayOnReconnect,
+        ...plain,
         WebSocket,
         clock,
         random,
+        authHeaders: authHeadersRef.current,
+        authCallback: hasAuthCallback ? () => authCallbackRef.current!() : undefined,
         autoConnect: false,
       }),
-    [publishKey, token, authUrl, hasAuthCallback, baseUrl, debug, connectionTimeout, heartbeatInterval, autoReconnect, maxReconnectAttempts, reconnectDelay, maxReconnectDelay, replayOnReconnect, WebSocket, clock, random],
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `plain` is captured by value through plainKey
+    [plainKey, hasAuthCallback, WebSocket, clock, random],
   );
   const [connectionState, setConnectionState] = useState<ConnectionState>(client.connectionState);
 
