@@ -57,7 +57,8 @@ describe('durability', () => {
     await streams;
     expect(failures).toBe(4); // every publisher saw the crash mid-stream
     const lastSeen = sub.messages(channel).at(-1)!.seq!;
-    expect(acked.length).toBeGreaterThanOrEqual(150);
+    // The subscriber saw 150; each of the 4 publishers may not have read its last answer yet.
+    expect(acked.length).toBeGreaterThanOrEqual(150 - 4);
 
     broker = await startBroker(state.dir);
     const history = await allHistory(broker, channel);
