@@ -80,7 +80,7 @@ describe('client and server against the real broker', () => {
     const stream = (async () => {
       for (let i = 0; i < total; i++) {
         published.push((await server.publish(name, { i })).id);
-        await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 8));
       }
     })();
     while (drops < 20) {
