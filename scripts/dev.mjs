@@ -101,6 +101,7 @@ const env = {
   PUSHFLO_BASE_URL: broker.url,
   PUSHFLO_PUBLISH_KEY: process.env.PUSHFLO_PUBLISH_KEY ?? 'pub_local_dev',
   PUSHFLO_SECRET_KEY: process.env.PUSHFLO_SECRET_KEY ?? 'sec_local_dev',
+  NEXT_TELEMETRY_DISABLED: '1',
 };
 
 devPackages().forEach(({ dir, name }, i) => {
