@@ -1,16 +1,13 @@
 /** Tokens, private channels, presence, client events, idempotency and batch through the SDK, against the real broker. */
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { PushFloClient, type Message, type PresenceMember } from '../../src/index.js';
 import { PushFloServer } from '../../src/server.js';
 import type { Capability } from '../../src/protocol/index.js';
-import { SEC, waitFor } from './support.js';
+import { cleanupAfterEach, SEC, waitFor } from './support.js';
 
 const baseUrl = inject('brokerUrl');
 const server = new PushFloServer({ secretKey: SEC, baseUrl });
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 let n = 0;
 const room = () => `chat:room-cap${Date.now().toString(36)}${++n}`;

@@ -1,17 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { PushFloClient, type GapInfo, type Message } from '../../src/index.js';
 import { PushFloServer } from '../../src/server.js';
-import { ChaosProxy, PUB, SEC, startBroker, waitFor } from './support.js';
+import { ChaosProxy, cleanupAfterEach, PUB, SEC, startBroker, waitFor } from './support.js';
 
 const baseUrl = inject('brokerUrl');
 const server = new PushFloServer({ secretKey: SEC, baseUrl });
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupAfterEach();
 
 let n = 0;
 const channel = (prefix: string) => `${prefix}:it-${Date.now().toString(36)}-${++n}`;

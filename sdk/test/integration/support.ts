@@ -1,5 +1,6 @@
 /** Helpers for integration tests against a real broker. */
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
+import { afterEach } from 'vitest';
 // @ts-expect-error -- plain ESM launcher without types
 import { startBroker as start } from '../../../broker/scripts/launcher.mjs';
 
@@ -71,4 +72,13 @@ export class ChaosProxy {
     this.dropAll();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
+}
+
+/** A list of cleanups run after each test, newest first. */
+export function cleanupAfterEach(): Array<() => unknown> {
+  const list: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const c of list.splice(0).reverse()) await c();
+  });
+  return list;
 }
