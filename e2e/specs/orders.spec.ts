@@ -3,7 +3,7 @@
  * customer's page shows every change live, in order, exactly once.
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { ORDERS_URL } from '../playwright.config';
+import { BROKER_WS_URL, ORDERS_URL } from '../playwright.config';
 import { launchFirefox, openUsers, p95, socketLink } from '../lib/harness';
 
 interface Order {
@@ -120,8 +120,8 @@ test('another customer never sees it', async ({ browser, request }) => {
   await expect(ben!.page.getByTestId(`order-${order.id}`)).toHaveCount(0);
   // And Ben's token cannot be used for Ana's channel: the broker refuses it.
   const token = (await (await request.fetch(`${ORDERS_URL}/api/token?userId=3`, { method: 'POST' })).json()) as { token: string };
-  const refused = await ben!.page.evaluate(async (t) => {
-    const ws = new WebSocket(`ws://127.0.0.1:8787/ws?token=${t}`);
+  const refused = await ben!.page.evaluate(async ({ t, url }) => {
+    const ws = new WebSocket(`${url}/ws?token=${t}`);
     return new Promise<string>((resolve) => {
       ws.onmessage = (e) => {
         const f = JSON.parse(e.data as string);
@@ -130,7 +130,7 @@ test('another customer never sees it', async ({ browser, request }) => {
         if (f.type === 'subscribed') resolve('subscribed');
       };
     });
-  }, token.token);
+  }, { t: token.token, url: BROKER_WS_URL });
   expect(refused).toBe('FORBIDDEN');
 });
 
@@ -139,6 +139,9 @@ test('reconnect replay: three changes made while the socket is down arrive in or
   await openCustomer(page, '1');
   const order = await createOrder(request, '1', 'Bike lights');
   await expect(page.getByTestId('toast').filter({ hasText: 'Bike lights: Placed' })).toBeVisible();
+  // A new order is fetched whole when its first update arrives; let that fetch land before the cut,
+  // or it could answer with a later status while the socket is down.
+  await expect(page.getByTestId(`order-${order.id}`)).toHaveAttribute('data-status', 'placed');
   const unreadBefore = Number(await page.getByTestId('unread').textContent());
 
   await link.drop();

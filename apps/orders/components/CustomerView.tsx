@@ -5,7 +5,7 @@
  * The browser gets a token (from /api/token) that lets it read only its own
  * private channel.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { PushFloProvider, useChannel, usePushFlo } from '@pushflodev/sdk/react';
 import type { Message } from '@pushflodev/sdk';
 import type { Order, OrderUpdate } from '@/lib/orders';
@@ -65,20 +65,21 @@ function Orders({ userId, name, channel, initialOrders }: Props) {
     if (res.ok) setOrders(((await res.json()) as { orders: Order[] }).orders);
   }, [userId]);
 
+  // The orders as last rendered, so the message handler can tell a new order
+  // (fetched whole) from an update without side effects inside a state updater.
+  const ordersRef = useRef(orders);
+  ordersRef.current = orders;
+
   const onMessage = useCallback((message: Message) => {
     const update = message.content as unknown as OrderUpdate;
-    setOrders((prev) => {
-      const known = prev.some((o) => o.id === update.orderId);
-      if (!known) {
-        void refetch(); // a new order: fetch it whole
-        return prev;
-      }
-      return prev.map((o) =>
+    if (!ordersRef.current.some((o) => o.id === update.orderId)) void refetch(); // a new order: fetch it whole
+    setOrders((prev) =>
+      prev.map((o) =>
         o.id !== update.orderId || o.events.some((e) => e.id === update.eventId)
           ? o
           : { ...o, status: update.status, updatedAt: update.at, events: [...o.events, { id: update.eventId, status: update.status, at: update.at, note: update.note }] },
-      );
-    });
+      ),
+    );
     const notice: Notice = { id: update.eventId, text: `${update.item}: ${update.label}`, status: update.status, at: update.at, read: false };
     setNotices((prev) => (prev.some((n) => n.id === notice.id) ? prev : [notice, ...prev].slice(0, 50)));
     setToasts((prev) => (prev.some((n) => n.id === notice.id) ? prev : [...prev, notice].slice(-4)));
