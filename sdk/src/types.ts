@@ -141,7 +141,11 @@ export interface ServerOptions {
 export interface PublishOptions {
   /** Event type; default `message`. */
   eventType?: string;
-  /** Makes a retried publish a no-op that answers the first result (kept ≥ 2 minutes). */
+  /**
+   * Makes a retried publish a no-op that answers the first result (kept ≥ 2
+   * minutes). Without one, each `publish` call gets a fresh key, so the SDK's
+   * own retries never duplicate; pass your own to make *your* retries safe too.
+   */
   idempotencyKey?: string;
 }
 

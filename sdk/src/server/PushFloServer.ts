@@ -68,9 +68,10 @@ export class PushFloServer {
   async publish(channel: string, content: Record<string, unknown>, options: PublishOptions = {}): Promise<PublishResult> {
     assertChannelName(channel);
     if (!isPlainObject(content)) throw new ValidationError('content must be a JSON object', 'INVALID_CONTENT');
-    const init: { body: unknown; headers?: Record<string, string> } = { body: { content, eventType: options.eventType ?? 'message' } };
-    if (options.idempotencyKey !== undefined) init.headers = { 'Idempotency-Key': options.idempotencyKey };
-    return this.rest.request<PublishResult>('POST', `${path(channel)}/messages`, init);
+    // Every publish carries an idempotency key (yours, or a fresh one), so the
+    // retries of a network error can never publish the message twice.
+    const headers = { 'Idempotency-Key': options.idempotencyKey ?? `auto-${crypto.randomUUID()}` };
+    return this.rest.request<PublishResult>('POST', `${path(channel)}/messages`, { body: { content, eventType: options.eventType ?? 'message' }, headers });
   }
 
   /**

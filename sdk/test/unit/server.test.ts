@@ -43,6 +43,22 @@ describe('PushFloServer', () => {
     const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test', fetch: f, retryAttempts: 3 });
     await expect(server.publish('c', {})).resolves.toEqual({ id: 'm' });
     expect(calls).toHaveLength(3);
+    // All three attempts are one publish to the broker: they share one idempotency key.
+    const keys = calls.map((c) => c.headers['Idempotency-Key']);
+    expect(keys[0]).toMatch(/^auto-[0-9a-f-]{36}$/);
+    expect(new Set(keys).size).toBe(1);
+  });
+
+  it('gives each publish call its own idempotency key, or the one passed', async () => {
+    const ok = () => json(201, { success: true, data: { id: 'm' } });
+    const { f, calls } = scripted([ok(), ok(), ok()]);
+    const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test', fetch: f });
+    await server.publish('c', { n: 1 });
+    await server.publish('c', { n: 1 });
+    await server.publish('c', { n: 1 }, { idempotencyKey: 'order-42-shipped' });
+    const keys = calls.map((c) => c.headers['Idempotency-Key']);
+    expect(keys[0]).not.toBe(keys[1]);
+    expect(keys[2]).toBe('order-42-shipped');
   });
 
   it('never retries 4xx, and types the errors with the broker code', async () => {
