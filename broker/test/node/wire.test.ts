@@ -16,14 +16,26 @@ afterAll(async () => {
   state.remove();
 });
 
-/** What the public server client does for each call: JSON, bearer key, unwrap `data`. */
+/**
+ * What a server client does for each call: JSON, bearer key, unwrap `data`;
+ * network errors are retried (as the SDKs do) under one idempotency key, so a
+ * retried publish is never stored twice. Under 100 concurrent requests the
+ * local dev proxy sometimes closes a kept-alive connection as a request goes out.
+ */
 async function rest(method: string, path: string, body?: unknown, key: string = KEYS.sec) {
-  const res = await fetch(new URL(`/api/v1${path}`, broker.url), {
-    method,
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  const idempotencyKey = crypto.randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(new URL(`/api/v1${path}`, broker.url), {
+        method,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}`, 'Idempotency-Key': idempotencyKey },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof TypeError)) throw err;
+    }
+  }
 }
 
 describe('public client wire protocol', () => {
