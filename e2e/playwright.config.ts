@@ -2,6 +2,9 @@
  * The e2e harness: the real broker and the apps under test on fixed ports,
  * with fresh state every run, driven in Debian's Chromium (and Firefox ESR
  * over WebDriver BiDi for the multi-browser specs).
+ *
+ *   E2E_APPS=chat pnpm exec playwright test specs/chat.spec.ts   # start only the broker and that app
+ *   E2E_BROKER_PORT=8797 …                                       # the broker on another port
  */
 import { defineConfig } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
@@ -13,10 +16,43 @@ const REPO = resolve(import.meta.dirname, '..');
 process.env.E2E_STATE ??= mkdtempSync(join(tmpdir(), 'switchyard-e2e-'));
 const STATE = process.env.E2E_STATE;
 
-export const BROKER_URL = 'http://127.0.0.1:8787';
+const BROKER_PORT = Number(process.env.E2E_BROKER_PORT ?? 8787);
+export const BROKER_URL = `http://127.0.0.1:${BROKER_PORT}`;
+export const BROKER_WS_URL = BROKER_URL.replace(/^http/, 'ws');
 export const ORDERS_URL = 'http://127.0.0.1:3001';
+export const DASHBOARD_URL = 'http://127.0.0.1:3002';
+export const CHAT_URL = 'http://127.0.0.1:3003';
+export const GAME_URL = 'http://127.0.0.1:3004';
 export const CHROMIUM = '/usr/lib/chromium/chromium';
 export const FIREFOX = '/usr/lib/firefox-esr/firefox-esr';
+
+/** What every app is told about the broker (the same variables `pnpm dev` sets). */
+const BROKER_ENV = {
+  PUSHFLO_BASE_URL: BROKER_URL,
+  PUSHFLO_PUBLISH_KEY: 'pub_local_dev',
+  PUSHFLO_SECRET_KEY: 'sec_local_dev',
+};
+
+const selected = process.env.E2E_APPS?.split(',').map((s) => s.trim());
+
+/** An app under test: built, then started in production mode, with its own database in the run's state dir. */
+function app(name: string, url: string, env: Record<string, string>) {
+  if (selected && !selected.includes(name)) return [];
+  return [
+    {
+      name,
+      command: `pnpm --silent --filter @switchyard/${name} run build && pnpm --silent --filter @switchyard/${name} run start`,
+      cwd: REPO,
+      url: `${url}${name === 'orders' ? '/api/orders' : '/api/health'}`,
+      env: { ...BROKER_ENV, ...env },
+      reuseExistingServer: false,
+      timeout: 300_000,
+      stdout: 'ignore' as const,
+      stderr: 'pipe' as const,
+      gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 10_000 },
+    },
+  ];
+}
 
 export default defineConfig({
   testDir: 'specs',
@@ -38,7 +74,7 @@ export default defineConfig({
       name: 'broker',
       command: `node ${REPO}/broker/scripts/launcher.mjs`,
       url: `${BROKER_URL}/health`,
-      env: { PORT: '8787', BROKER_STATE_DIR: join(STATE, 'broker') },
+      env: { PORT: String(BROKER_PORT), BROKER_STATE_DIR: join(STATE, 'broker') },
       reuseExistingServer: false,
       timeout: 120_000,
       stdout: 'ignore',
@@ -46,17 +82,9 @@ export default defineConfig({
       // The launcher stops wrangler and workerd (their own process group) on SIGTERM.
       gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     },
-    {
-      name: 'orders',
-      command: 'pnpm --silent --filter @switchyard/orders run build && pnpm --silent --filter @switchyard/orders run start',
-      cwd: REPO,
-      url: `${ORDERS_URL}/api/orders`,
-      env: { ORDERS_DB: join(STATE, 'orders.db'), PUSHFLO_BASE_URL: BROKER_URL, PUSHFLO_SECRET_KEY: 'sec_local_dev', NEXT_TELEMETRY_DISABLED: '1' },
-      reuseExistingServer: false,
-      timeout: 300_000,
-      stdout: 'ignore',
-      stderr: 'pipe',
-      gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
-    },
+    ...app('orders', ORDERS_URL, { ORDERS_DB: join(STATE, 'orders.db'), NEXT_TELEMETRY_DISABLED: '1' }),
+    ...app('dashboard', DASHBOARD_URL, { DASHBOARD_DB: join(STATE, 'dashboard.db') }),
+    ...app('chat', CHAT_URL, { CHAT_DB: join(STATE, 'chat.db') }),
+    ...app('game', GAME_URL, { GAME_DB: join(STATE, 'game.db'), GAME_MATCH_SECONDS: '20' }),
   ],
 });
