@@ -178,11 +178,23 @@ if (args.includes('--install-only')) {
   process.exit(0);
 }
 const script = args.find((a) => !a.startsWith('--')) ?? 'fanout';
+const smoke = args.includes('--smoke');
+if (script === 'all' && smoke) {
+  // Every script with a smoke setting, one after the other (what `./test` runs).
+  let failed = 0;
+  for (const name of Object.keys(SMOKE).filter((n) => existsSync(join(HERE, `${n}.js`)))) {
+    const report = await runOnce(name, 'broker', { smoke: true }).catch((err) => {
+      console.error(`[load] ${name}: ${err instanceof Error ? err.message : err}`);
+      return { k6Exit: 1 };
+    });
+    if (report.k6Exit !== 0) failed++;
+  }
+  process.exit(failed === 0 ? 0 : 1);
+}
 if (!SMOKE[script]) {
-  console.error(`unknown script '${script}': use fanout, reconnect or connections`);
+  console.error(`unknown script '${script}': use ${Object.keys(SMOKE).join(', ')} (or all --smoke)`);
   process.exit(2);
 }
-const smoke = args.includes('--smoke');
 try {
   if (args.includes('--selfcheck')) {
     // The thresholds must fail when messages are lost: run against a baseline that drops every 7th delivery.
