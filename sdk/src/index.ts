@@ -31,6 +31,7 @@ export type {
   MessageHistoryOptions,
   Subscription,
   SubscriptionOptions,
+  SubscribeSince,
   GapInfo,
   Pagination,
   PresenceEvent,

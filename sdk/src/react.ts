@@ -5,4 +5,4 @@ export { usePushFlo, type UsePushFloResult } from './react/usePushFlo.js';
 export { usePushFloContext, type PushFloContextValue } from './react/context.js';
 export { usePresence, type UsePresenceResult } from './react/usePresence.js';
 export { useClientEvent, type UseClientEventResult } from './react/useClientEvent.js';
-export type { ConnectionState, Message, GapInfo, SubscriptionOptions, Subscription, PresenceMember, PresenceEvent, ClientEventOptions } from './types.js';
+export type { ConnectionState, Message, GapInfo, SubscriptionOptions, SubscribeSince, Subscription, PresenceMember, PresenceEvent, ClientEventOptions } from './types.js';

@@ -57,6 +57,22 @@ export interface SubscriptionOptions {
   onGap?: (gap: GapInfo) => void;
   /** Presence changed (channels your token grants `presence` on): the current members and what happened. */
   onPresence?: (members: PresenceMember[], event: PresenceEvent) => void;
+  /**
+   * Start from a known position instead of the live head: the first subscribe
+   * asks for every message after `seq` (of `epoch`, when given), then live ones.
+   * Pair it with a snapshot your backend stamped with the channel's seq, so
+   * nothing falls between the snapshot and the stream. When history can't
+   * cover it, `onGap` fires (refetch the snapshot). Honoured by the
+   * subscription that opens the channel; later ones share its position.
+   */
+  since?: SubscribeSince;
+}
+
+/** A position in a channel's stream: the last seq already reflected (0 = from the start). */
+export interface SubscribeSince {
+  seq: number;
+  /** The channel's epoch the seq belongs to; omit when unknown. */
+  epoch?: string | null;
 }
 
 /** Handle returned by `subscribe`. */

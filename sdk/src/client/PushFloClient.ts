@@ -28,6 +28,7 @@ import type {
   Message,
   PresenceEvent,
   PresenceMember,
+  SubscribeSince,
   Subscription,
   SubscriptionOptions,
   WebSocketConstructor,
@@ -49,6 +50,16 @@ export interface ClientEvents {
   gap: [GapInfo];
   /** Presence changed on a channel. */
   presence: [channel: string, members: PresenceMember[], event: PresenceEvent];
+}
+
+/** Checks a `since` option before anything is sent. */
+function assertSince(since: SubscribeSince): void {
+  if (typeof since !== 'object' || since === null || !Number.isSafeInteger(since.seq) || since.seq < 0) {
+    throw new ValidationError('since.seq must be an integer ≥ 0', 'INVALID_SINCE');
+  }
+  if (since.epoch !== undefined && since.epoch !== null && typeof since.epoch !== 'string') {
+    throw new ValidationError('since.epoch must be a string', 'INVALID_SINCE');
+  }
 }
 
 /** Client events queued while not connected, at most. */
@@ -245,8 +256,14 @@ export class PushFloClient extends Emitter<ClientEvents> {
     assertChannelName(channel);
     const listener: SubscriptionOptions = { ...options };
     let state = this.channels.get(channel);
+    if (options.since !== undefined) assertSince(options.since);
     if (state === undefined) {
       state = new ChannelState(channel);
+      if (options.since !== undefined) {
+        state.lastSeq = options.since.seq;
+        state.epoch = options.since.epoch ?? null;
+        state.fromSince = true;
+      }
       this.channels.set(channel, state);
       state.listeners.add(listener);
       if (this.state === 'connected') this.sendSubscribe(state, false);
@@ -548,7 +565,7 @@ export class PushFloClient extends Emitter<ClientEvents> {
 
   private sendSubscribe(state: ChannelState, resume: boolean): void {
     const frame: SubscribeFrame = { type: 'subscribe', channel: state.channel };
-    if (resume && state.lastSeq !== null) {
+    if ((resume || state.fromSince) && state.lastSeq !== null) {
       frame.lastSeq = state.lastSeq;
       if (state.epoch !== null) frame.epoch = state.epoch;
     }
@@ -620,6 +637,7 @@ export class PushFloClient extends Emitter<ClientEvents> {
     if (state === undefined) return;
     state.confirmed = true;
     state.resyncing = false;
+    state.fromSince = false;
     if (typeof frame.epoch === 'string') state.epoch = frame.epoch;
     if (frame.recovered === false) {
       // The gap can't be covered: continue live from the head and tell the app.

@@ -17,6 +17,8 @@ export class ChannelState {
   confirmed = false;
   /** A resubscribe to fill a gap is in flight. */
   resyncing = false;
+  /** The first subscribe resumes from a `since` position (even with replayOnReconnect off). */
+  fromSince = false;
   /** Presence members by client id (channels the token grants `presence` on). */
   readonly members = new Map<string, PresenceMember>();
   private readonly recent: string[] = [];

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ConnectionState, GapInfo, Message } from '../types.js';
+import type { ConnectionState, GapInfo, Message, SubscribeSince } from '../types.js';
 import { usePushFloContext } from './context.js';
 
 /** Options of `useChannel`. */
@@ -12,6 +12,8 @@ export interface UseChannelOptions {
   onGap?: (gap: GapInfo) => void;
   /** Messages kept in `messages` (oldest dropped first). Default 100. */
   maxMessages?: number;
+  /** Start after this position (a snapshot's seq) instead of the live head; read when the subscription opens. */
+  since?: SubscribeSince;
 }
 
 /** What `useChannel` returns. */
@@ -48,7 +50,9 @@ export function useChannel(channel: string, options: UseChannelOptions = {}): Us
 
   useEffect(() => {
     if (client === null || !channel) return;
+    const since = optionsRef.current.since;
     const subscription = client.subscribe(channel, {
+      ...(since !== undefined ? { since } : {}),
       onMessage: (message) => {
         setMessages((prev) => {
           const next = prev.length >= maxMessages ? prev.slice(prev.length - maxMessages + 1) : prev.slice();
