@@ -27,6 +27,7 @@ import {
   optionalIntQuery,
 } from './http/input';
 import { upgrade } from './http/socket';
+import { countWorkerError, statsStub } from './stats/sinks';
 
 type App = AppEnv;
 type Ctx = Context<App>;
@@ -241,12 +242,19 @@ api.delete('/channels/:channel', requireRole('management'), async (c) => {
   return ok(c, { slug, deleted: true });
 });
 
+// --- the broker's own statistics (secret key) -----------------------------------
+api.get('/stats', requireRole('secret'), async (c) => ok(c, await statsStub(c.env).snapshot()));
+
 app.route('/api/v1', api);
 
-app.notFound((c) => c.json({ success: false, error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, code: ErrorCode.NOT_FOUND }, 404));
+app.notFound((c) => (countWorkerError(c, ErrorCode.NOT_FOUND), c.json({ success: false, error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, code: ErrorCode.NOT_FOUND }, 404)));
 
 app.onError((err, c) => {
-  if (err instanceof HttpError) return c.json(err.body(), err.status, err.headers);
+  if (err instanceof HttpError) {
+    countWorkerError(c, err.code);
+    return c.json(err.body(), err.status, err.headers);
+  }
+  countWorkerError(c, ErrorCode.INTERNAL);
   console.error('unhandled error', err);
   return c.json({ success: false, error: 'internal error', code: ErrorCode.INTERNAL }, 500);
 });

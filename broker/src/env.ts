@@ -2,6 +2,7 @@ import type { ChannelObject } from './channel/channel-object';
 import type { ShardObject } from './connection/shard-object';
 import type { RegistryObject } from './registry/registry-object';
 import type { RateLimiterObject } from './limits/rate-limiter-object';
+import type { StatsObject } from './stats/stats-object';
 
 /** Bindings and settings. Every setting is optional and has a sane default. */
 export interface Env {
@@ -9,6 +10,8 @@ export interface Env {
   SHARD: DurableObjectNamespace<ShardObject>;
   REGISTRY: DurableObjectNamespace<RegistryObject>;
   LIMITER: DurableObjectNamespace<RateLimiterObject>;
+  /** The broker's own statistics (GET /api/v1/stats). */
+  STATS: DurableObjectNamespace<StatsObject>;
 
   /** Comma-separated keys (set as secrets in production). */
   PUBLISH_KEYS?: string;

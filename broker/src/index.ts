@@ -8,5 +8,6 @@ export { ChannelObject } from './channel/channel-object';
 export { ShardObject } from './connection/shard-object';
 export { RegistryObject } from './registry/registry-object';
 export { RateLimiterObject } from './limits/rate-limiter-object';
+export { StatsObject } from './stats/stats-object';
 
 export default app;

@@ -10,6 +10,8 @@ import type { HistoryMessage, MessageFrame, PresenceFrame, PresenceMember, Publi
 import { Fanout, type Entry } from './fanout';
 import { Presence, type Connection } from './presence';
 import { ChannelStore, toHistoryMessage, type HistoryQuery, type StoredMessage } from './store';
+import { StatsReporter, timerScheduler } from '../stats/reporter';
+import { statsSink } from '../stats/sinks';
 
 export interface PublishInput {
   eventType: string;
@@ -92,6 +94,8 @@ export class ChannelObject extends DurableObject<Env> {
   private readonly idempotencyWindowMs: number;
   private name: string | null;
   private alarmChecked = false;
+  /** Messages published here, reported to the StatsObject at most once a second. */
+  private readonly statsReporter = new StatsReporter(() => 'channel', () => statsSink(this.env));
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -195,7 +199,10 @@ export class ChannelObject extends DurableObject<Env> {
       entry = { seq, frame: messageFrame(name, stored) };
     }
     if (input.except !== undefined) entry.except = input.except;
+    entry.at = message.timestamp;
     this.fanout.push(this.shards.keys(), entry);
+    this.statsReporter.countPublished(name);
+    this.statsReporter.schedule(timerScheduler, message.timestamp);
     const result: PublishResult = {
       id: message.id,
       channelSlug: name,

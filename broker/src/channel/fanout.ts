@@ -19,6 +19,8 @@ export interface Entry {
   frame: string;
   /** A connection that must not get this frame (a client event's sender, with echo off). */
   except?: string;
+  /** When the message was accepted (ms): shards measure delivery latency from it. */
+  at?: number;
 }
 
 export interface ShardPort {

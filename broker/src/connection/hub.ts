@@ -83,6 +83,8 @@ export interface HubHost<S extends HubSocket> {
   publish(channel: string, input: PublishInput): Promise<PublishResult>;
   verifyToken(token: string): Promise<TokenCheck>;
   now(): number;
+  /** Told about every error frame sent (for statistics). */
+  countError?(code: ErrorCode): void;
 }
 
 export interface HubLimits {
@@ -163,6 +165,13 @@ export class Hub<S extends HubSocket> {
     this.host.store.setAuth(socketId, auth);
   }
 
+  /** Subscriptions held on this shard, all channels (for statistics). */
+  subscriptionCount(): number {
+    let n = 0;
+    for (const map of this.subs.values()) n += map.size;
+    return n;
+  }
+
   subscriberCount(channel: string): number {
     return this.subs.get(channel)?.size ?? 0;
   }
@@ -209,6 +218,7 @@ export class Hub<S extends HubSocket> {
   private error(ws: S, code: ErrorCode, error: string, channel?: string): void {
     const frame: ErrorFrame = { type: 'error', error, code };
     if (channel !== undefined) frame.channel = channel;
+    this.host.countError?.(code);
     this.send(ws, frame satisfies ServerFrame);
   }
 

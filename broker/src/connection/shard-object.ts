@@ -19,6 +19,8 @@ import {
 import type { Entry } from '../channel/fanout';
 import { Hub, type SocketAuth, type SocketMeta } from './hub';
 import { ShardStore } from './shard-store';
+import { StatsReporter, timerScheduler } from '../stats/reporter';
+import { statsSink } from '../stats/sinks';
 
 /** Headers the Worker uses to hand a socket to its shard. */
 export const SHARD_HEADER = 'x-switchyard-shard';
@@ -39,6 +41,8 @@ export class ShardObject extends DurableObject<Env> {
   private name: string;
   private readonly heartbeatTimeoutMs: number;
   private readonly presenceTimeoutMs: number;
+  /** Deliveries, latency, sockets and error frames, reported to the StatsObject at most once a second. */
+  private readonly statsReporter: StatsReporter;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -47,6 +51,8 @@ export class ShardObject extends DurableObject<Env> {
     this.presenceTimeoutMs = s.presenceTimeoutMs;
     this.name = (ctx.storage.kv.get<string>('name') as string | undefined) ?? '';
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
+    this.statsReporter = new StatsReporter(() => this.name || 'shard', () => statsSink(env));
+    this.statsReporter.gauge = () => ({ sockets: this.ctx.getWebSockets().length, subscriptions: this.hub.subscriptionCount() });
     this.hub = new Hub<WebSocket>(
       {
         meta: (ws) => this.meta(ws),
@@ -57,6 +63,10 @@ export class ShardObject extends DurableObject<Env> {
         publish: (channel, input) => this.channel(channel).publish(channel, input),
         verifyToken: (token) => verifyToken(token, signingSecrets(env), Math.floor(Date.now() / 1000)),
         now: () => Date.now(),
+        countError: (code) => {
+          this.statsReporter.countError(code);
+          this.statsReporter.schedule(timerScheduler, Date.now());
+        },
       },
       {
         maxSubscriptionsPerSocket: s.maxSubscriptionsPerSocket,
@@ -125,6 +135,8 @@ export class ShardObject extends DurableObject<Env> {
       pingInterval: PING_INTERVAL_MS,
     };
     server.send(JSON.stringify(connected satisfies ServerFrame));
+    this.statsReporter.countSocket(1, 0);
+    this.statsReporter.schedule(timerScheduler, now);
     await this.ensureAlarm();
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -139,6 +151,8 @@ export class ShardObject extends DurableObject<Env> {
     } catch {
       // already closed
     }
+    this.statsReporter.countSocket(0, 1);
+    this.statsReporter.schedule(timerScheduler, Date.now());
     await this.hub.onClose(ws);
   }
 
@@ -148,7 +162,15 @@ export class ShardObject extends DurableObject<Env> {
 
   /** Frames from a channel object. */
   deliver(channel: string, entries: Entry[]): number {
-    return this.hub.deliver(channel, entries);
+    const subscribers = this.hub.deliver(channel, entries);
+    if (subscribers > 0) {
+      const acceptedAt: number[] = [];
+      for (const e of entries) if (e.at !== undefined && e.seq !== undefined) acceptedAt.push(e.at);
+      const now = Date.now();
+      this.statsReporter.countDelivered(channel, subscribers * entries.length, acceptedAt, now);
+      this.statsReporter.schedule(timerScheduler, now);
+    }
+    return subscribers;
   }
 
   /** A channel's outbox to this shard overflowed. */
@@ -164,6 +186,8 @@ export class ShardObject extends DurableObject<Env> {
   async sweep(now: number): Promise<number> {
     const closed = await this.hub.sweep(this.ctx.getWebSockets(), now, (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null);
     const left = this.ctx.getWebSockets();
+    // Refresh this shard's gauge (sockets, subscriptions) even when nothing else happens.
+    this.statsReporter.schedule(timerScheduler, Date.now());
     if (left.length > 0) await this.ctx.storage.setAlarm(Date.now() + this.sweepEveryMs(left));
     return closed;
   }

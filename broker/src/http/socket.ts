@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { checkKey, signingSecrets } from '../auth';
 import { settings, type Env } from '../env';
 import { AUTH_HEADER, CLIENT_ID_HEADER, SHARD_HEADER, type HandoffAuth } from '../connection/shard-object';
+import { countWorkerError } from '../stats/sinks';
 import { CloseCode, ErrorCode, isToken, PROTOCOL_VERSION, verifyToken, type ErrorFrame, type ServerFrame } from '@pushflodev/sdk/protocol';
 
 /** Accepts the socket only to say why it is refused, then closes it. */
@@ -28,6 +29,7 @@ export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> 
   }
   const version = c.req.query('v');
   if (version !== undefined && version !== String(PROTOCOL_VERSION)) {
+    countWorkerError(c, ErrorCode.UNSUPPORTED_PROTOCOL);
     return refuse(
       ErrorCode.UNSUPPORTED_PROTOCOL,
       `protocol version ${version} is not supported; this broker speaks ${PROTOCOL_VERSION}`,
@@ -41,6 +43,7 @@ export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> 
   if (isToken(presented)) {
     const check = await verifyToken(presented, signingSecrets(c.env), Math.floor(Date.now() / 1000));
     if (!check.ok) {
+      countWorkerError(c, check.code);
       return refuse(check.code, check.error, check.code === 'TOKEN_EXPIRED' ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
     }
     const { sub, cap, info, exp } = check.claims;
@@ -49,6 +52,7 @@ export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> 
   } else {
     const check = await checkKey(c.env, presented);
     if (!check.ok) {
+      countWorkerError(c, ErrorCode.UNAUTHORIZED);
       const message =
         check.reason === 'missing'
           ? 'missing token: connect with ?token=<publish key or signed token>'
