@@ -1,0 +1,16 @@
+import { useCallback, useEffect, useState } from 'react';
+
+/** The open room, kept in the URL hash (`#/room/general`) so it survives a reload and can be linked. */
+export function useHashRoom(): [string | null, (roomId: string) => void] {
+  const read = () => /^#\/room\/([\w-]+)$/.exec(window.location.hash)?.[1] ?? null;
+  const [room, setRoom] = useState(read);
+  useEffect(() => {
+    const onHash = () => setRoom(read());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const open = useCallback((roomId: string) => {
+    window.location.hash = `#/room/${roomId}`;
+  }, []);
+  return [room, open];
+}

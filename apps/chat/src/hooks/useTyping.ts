@@ -1,0 +1,83 @@
+/**
+ * Typing indicators as client events on the room's channel: sent over the
+ * socket (no server round trip), at most one every 2 s while typing,
+ * ephemeral (never in history) and never echoed to the typist. Others show a
+ * typist until 3 s after their last event, or until their message arrives.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useClientEvent, usePushFlo } from '@pushflodev/sdk/react';
+import type { PresenceMember } from '@pushflodev/sdk';
+import { EVENTS, roomChannel, type ChatMessage } from '../../shared/rules.ts';
+
+export const TYPING_THROTTLE_MS = 2_000;
+export const TYPING_EXPIRES_MS = 3_000;
+
+interface Typist {
+  name: string;
+  until: number;
+}
+
+export interface TypingState {
+  /** Names of the others typing now, in the order they started. */
+  names: string[];
+  /** When the indicator last went from nobody to somebody (ms), for latency checks. */
+  shownAt: number | null;
+  /** Call on every keystroke; sends at most one event every 2 s. */
+  typing: () => void;
+}
+
+export function useTyping(roomId: string, me: { id: string; name: string }, members: PresenceMember[], lines: ChatMessage[]): TypingState {
+  const { connectionState } = usePushFlo();
+  const [typists, setTypists] = useState<Record<string, Typist>>({});
+  const [shownAt, setShownAt] = useState<number | null>(null);
+  const membersRef = useRef(members);
+  membersRef.current = members;
+
+  const { send } = useClientEvent(roomChannel(roomId), EVENTS.userTyping, (m) => {
+    if (m.clientId === me.id || m.clientId === '') return; // never show the typist (other tabs included)
+    // The name the server signed into the sender's token wins over what the event says.
+    const signed = membersRef.current.find((p) => p.clientId === m.clientId)?.data?.name;
+    const name = String(signed ?? m.content.name ?? 'Someone').slice(0, 32);
+    setTypists((t) => ({ ...t, [m.clientId]: { name, until: Date.now() + TYPING_EXPIRES_MS } }));
+  });
+
+  // Expire each typist 3 s after their last event.
+  useEffect(() => {
+    const untils = Object.values(typists).map((t) => t.until);
+    if (untils.length === 0) return;
+    const timer = setTimeout(
+      () => setTypists((t) => Object.fromEntries(Object.entries(t).filter(([, v]) => v.until > Date.now()))),
+      Math.max(0, Math.min(...untils) - Date.now()) + 20,
+    );
+    return () => clearTimeout(timer);
+  }, [typists]);
+
+  // A message from a typist ends their typing.
+  const last = lines.at(-1);
+  useEffect(() => {
+    if (last === undefined) return;
+    setTypists((t) => {
+      if (!(last.userId in t)) return t;
+      const { [last.userId]: _gone, ...rest } = t;
+      return rest;
+    });
+  }, [last]);
+
+  const count = Object.keys(typists).length;
+  useEffect(() => setShownAt((at) => (count === 0 ? null : (at ?? Date.now()))), [count]);
+
+  const lastSent = useRef(0);
+  const typing = useCallback(() => {
+    if (connectionState !== 'connected') return; // a stale "typing" must not be queued for later
+    const now = Date.now();
+    if (now - lastSent.current < TYPING_THROTTLE_MS) return;
+    lastSent.current = now;
+    try {
+      send({ name: me.name }, { echo: false, ephemeral: true });
+    } catch {
+      // rate-limited or full queue: a typing hint is not worth an error
+    }
+  }, [connectionState, send, me.name]);
+
+  return { names: Object.values(typists).map((t) => t.name), shownAt, typing };
+}
