@@ -1,0 +1,102 @@
+/**
+ * A streaming time-series chart on uPlot (canvas, made for fast-moving
+ * series). The uPlot instance is created once; new data goes in with
+ * `setData`, so a redraw costs one canvas paint, not a React re-render of the
+ * plot. Width follows the card (ResizeObserver).
+ */
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface Line {
+  label: string;
+  color: string;
+  /** Scale key: lines with another key get their own axis on the right. */
+  scale?: string;
+  fill?: boolean;
+  format?: (v: number) => string;
+}
+
+interface Props {
+  title: string;
+  subtitle?: string;
+  /** Seconds since the epoch, ascending. */
+  x: number[];
+  /** One array per line, aligned with `x` (null: no value). */
+  ys: Array<Array<number | null>>;
+  lines: Line[];
+  height?: number;
+  testId?: string;
+}
+
+const AXIS = { stroke: '#6b7280', grid: { stroke: '#eef0f4', width: 1 }, ticks: { stroke: '#e5e7eb', width: 1 }, font: '11px Inter, system-ui, sans-serif' };
+
+function compact(v: number): string {
+  if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
+  if (Math.abs(v) >= 1e3) return `${(v / 1e3).toFixed(v >= 1e4 ? 0 : 1)}k`;
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+function options(lines: Line[], width: number, height: number): uPlot.Options {
+  const scales = [...new Set(lines.map((l) => l.scale ?? 'y'))];
+  return {
+    width,
+    height,
+    padding: [8, 8, 0, 0],
+    cursor: { drag: { x: false, y: false }, points: { size: 6 } },
+    legend: { show: true, live: true },
+    scales: { x: { time: true }, ...Object.fromEntries(scales.map((s) => [s, { range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [Math.min(0, min), max <= 0 ? 1 : max * 1.15] }])) },
+    axes: [
+      { ...AXIS, space: 70, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString('en-GB', { hour12: false })) },
+      ...scales.map((scale, i) => ({ ...AXIS, scale, side: i === 0 ? 3 : 1, size: 48, values: (_u: uPlot, ticks: number[]) => ticks.map(compact), grid: { ...AXIS.grid, show: i === 0 } })),
+    ],
+    series: [
+      {},
+      ...lines.map((l) => ({
+        label: l.label,
+        stroke: l.color,
+        width: 2,
+        scale: l.scale ?? 'y',
+        fill: l.fill ? `${l.color}1f` : undefined,
+        points: { show: false },
+        spanGaps: false,
+        value: (_u: uPlot, v: number | null) => (v === null ? '–' : (l.format ?? compact)(v)),
+      })),
+    ],
+  };
+}
+
+export function Chart({ title, subtitle, x, ys, lines, height = 200, testId }: Props) {
+  const holder = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const data: uPlot.AlignedData = [x, ...ys];
+
+  useEffect(() => {
+    const el = holder.current!;
+    const u = new uPlot(options(lines, Math.max(200, el.clientWidth), height), data, el);
+    plot.current = u;
+    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+    // The plot is built once per set of lines; data flows in below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [lines.map((l) => l.label).join('|'), height]);
+
+  useEffect(() => {
+    plot.current?.setData(data);
+  });
+
+  return (
+    <section className="card chart" data-testid={testId} data-points={x.length}>
+      <header>
+        <h3>{title}</h3>
+        {subtitle && <span className="muted small">{subtitle}</span>}
+      </header>
+      <div ref={holder} className="plot" />
+    </section>
+  );
+}
