@@ -1,0 +1,143 @@
+/**
+ * Live dashboard: the app's scheduled function reads the broker's own
+ * statistics every second and publishes `metrics-update` (and
+ * `alert-triggered` when a rule fires) to `dashboard:company-1`; dashboards
+ * chart them live, backfilled from history by seq.
+ */
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { BROKER_URL, BROKER_WS_URL, DASHBOARD_URL } from '../playwright.config';
+import { openUsers, socketLink } from '../lib/harness';
+
+const CHANNEL = 'dashboard:company-1';
+
+interface Probe {
+  company: string;
+  points: Array<{ seq: number; value: { t: number; connections: number } }>;
+  alerts: Array<{ seq: number; value: { id: string; ruleId: string; detail: string } }>;
+  backfills: number;
+}
+
+const probe = (page: Page): Promise<Probe> => page.evaluate(() => (window as unknown as { __dashboard: Probe }).__dashboard);
+const lastSeq = async (page: Page) => Number(await page.getByTestId('dashboard').getAttribute('data-last-seq'));
+
+/** Opens the broker dashboard and waits until it is live and backfilled. */
+async function openDashboard(page: Page) {
+  await page.goto(`${DASHBOARD_URL}/?company=1`);
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'connected');
+  await expect(page.getByTestId('dashboard')).toHaveAttribute('data-subscribed', 'true');
+  await expect.poll(async () => (await probe(page))?.backfills ?? 0).toBeGreaterThanOrEqual(1);
+}
+
+async function waitForSeq(page: Page, seq: number) {
+  await expect.poll(() => lastSeq(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(seq);
+}
+
+/** The channel's `metrics-update` seqs as the broker stored them, in order. */
+async function historySeqs(request: APIRequestContext): Promise<number[]> {
+  const seqs: number[] = [];
+  for (let page = 1; ; page++) {
+    const res = await request.get(`${BROKER_URL}/api/v1/channels/${encodeURIComponent(CHANNEL)}/messages`, {
+      params: { eventType: 'metrics-update', order: 'asc', pageSize: 100, page },
+      headers: { Authorization: 'Bearer sec_local_dev' },
+    });
+    expect(res.status()).toBe(200);
+    const body = (await res.json()) as { data: Array<{ seq: number }>; pagination: { totalPages: number } };
+    seqs.push(...body.data.map((m) => m.seq));
+    if (page >= body.pagination.totalPages) return seqs;
+  }
+}
+
+const seqsOf = (p: Probe) => p.points.map((x) => x.seq);
+
+test('two dashboards in two contexts show the same metric sequence and the same alerts', async ({ browser, request }) => {
+  const [a, b] = await openUsers(browser, 2);
+  await openDashboard(a!.page);
+  await waitForSeq(a!.page, (await lastSeq(a!.page)) + 2); // B opens later, so it relies on the backfill
+  await openDashboard(b!.page);
+
+  // A real condition: a burst of bad publishes (broken JSON, a wrong key) makes the broker count errors.
+  const url = `${BROKER_URL}/api/v1/channels/${encodeURIComponent('dashboard-e2e:bad')}/messages`;
+  await Promise.all([
+    ...Array.from({ length: 30 }, () => request.post(url, { data: Buffer.from('{"content": {'), headers: { Authorization: 'Bearer sec_local_dev', 'Content-Type': 'application/json' } })),
+    ...Array.from({ length: 10 }, () => request.post(url, { data: { content: { a: 1 } }, headers: { Authorization: 'Bearer sec_wrong' } })),
+  ]);
+
+  for (const { page } of [a!, b!]) {
+    const alert = page.locator('[data-testid="alert"][data-rule="error-rate"]');
+    await expect(alert).toHaveCount(1, { timeout: 20_000 });
+    await expect(alert).toContainText('INVALID_JSON');
+    await expect(alert).toContainText('UNAUTHORIZED');
+  }
+
+  const target = Math.max(await lastSeq(a!.page), await lastSeq(b!.page)) + 2;
+  await waitForSeq(a!.page, target);
+  await waitForSeq(b!.page, target);
+  const [pa, pb] = [await probe(a!.page), await probe(b!.page)];
+  const from = Math.max(pa.points[0]!.seq, pb.points[0]!.seq);
+  const slice = (p: Probe) => p.points.filter((x) => x.seq >= from && x.seq <= target);
+  expect(slice(pa).length).toBeGreaterThanOrEqual(8);
+  expect(slice(pb)).toEqual(slice(pa));
+  expect(pb.alerts.map((x) => x.value.id)).toEqual(pa.alerts.map((x) => x.value.id));
+  expect(pa.alerts.length).toBeGreaterThanOrEqual(1);
+});
+
+test('a dashboard whose socket drops for several updates comes back with no gap and no duplicate point', async ({ browser, request }) => {
+  const [a, b] = await openUsers(browser, 2);
+  const link = await socketLink(b!.page);
+  await openDashboard(a!.page);
+  await openDashboard(b!.page);
+  await waitForSeq(b!.page, (await lastSeq(a!.page)) + 2);
+
+  const atDrop = await lastSeq(b!.page);
+  await link.drop();
+  await expect(b!.page.getByTestId('connection')).not.toHaveAttribute('data-state', 'connected');
+  // Several updates go by while B is down (A keeps receiving them).
+  await waitForSeq(a!.page, atDrop + 6);
+  expect(await lastSeq(b!.page)).toBeLessThanOrEqual(atDrop + 1);
+  const missedUpTo = await lastSeq(a!.page);
+
+  link.restore();
+  await expect(b!.page.getByTestId('connection')).toHaveAttribute('data-state', 'connected', { timeout: 20_000 });
+  await waitForSeq(b!.page, missedUpTo + 1);
+
+  const pb = await probe(b!.page);
+  const mine = seqsOf(pb);
+  expect(new Set(mine).size).toBe(mine.length); // no duplicate
+  const stored = (await historySeqs(request)).filter((s) => s >= mine[0]! && s <= mine[mine.length - 1]!);
+  expect(mine).toEqual(stored); // no gap: exactly the channel's points over B's window
+  expect(mine.filter((s) => s > atDrop && s <= missedUpTo).length).toBeGreaterThanOrEqual(4); // the outage is covered
+  // And they are the same points A has.
+  const pa = await probe(a!.page);
+  const common = pb.points.filter((x) => x.seq <= missedUpTo && x.seq >= pa.points[0]!.seq);
+  expect(common).toEqual(pa.points.filter((x) => x.seq <= missedUpTo && x.seq >= common[0]!.seq));
+});
+
+test('connections dropping sharply fires an alert from the real broker figures', async ({ browser }) => {
+  const [{ page }] = await openUsers(browser, 1);
+  await openDashboard(page);
+  const before = (await probe(page)).alerts.length;
+
+  // 12 real subscribers connect to the broker…
+  const sockets = await Promise.all(
+    Array.from(
+      { length: 12 },
+      () =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(`${BROKER_WS_URL}/ws?token=pub_local_dev`);
+          ws.onmessage = (e) => {
+            if (JSON.parse(String(e.data)).type === 'connected') resolve(ws);
+          };
+          ws.onerror = () => reject(new Error('socket failed'));
+        }),
+    ),
+  );
+  await expect.poll(async () => Number((await page.getByTestId('kpi-connections').locator('.kpi-value').textContent())?.replace(/\D/g, '')), { timeout: 20_000 }).toBeGreaterThanOrEqual(12);
+  await expect(page.locator('[data-testid="alert"][data-rule="connection-drop"]')).toHaveCount(0);
+
+  // …and all go away at once.
+  for (const ws of sockets) ws.close();
+  const alert = page.locator('[data-testid="alert"][data-rule="connection-drop"]');
+  await expect(alert).toHaveCount(1, { timeout: 20_000 });
+  await expect(alert).toContainText(/connections fell from \d+ to \d+/);
+  expect((await probe(page)).alerts.length).toBe(before + 1);
+});
