@@ -47,13 +47,20 @@ function Chat({ user, onSignOut }: Props) {
   const joined = state.rooms.filter((r) => r.joined);
   // Once every joined room is live, count again on the server: covers what was sent before the subscriptions started.
   const allLive = joined.length > 0 && joined.every((r) => subscribed[r.id] === true);
+  const [ready, setReady] = useState(false);
   const recounted = useRef(false);
   useEffect(() => {
     if (allLive && !recounted.current) {
       recounted.current = true;
-      refreshRooms();
+      api.rooms().then(
+        (r) => {
+          dispatch({ type: 'rooms', rooms: r.rooms });
+          setReady(true);
+        },
+        (err: Error) => setError(err.message),
+      );
     }
-  }, [allLive, refreshRooms]);
+  }, [allLive]);
 
   const loadHistory = useCallback((roomId: string, before?: number) => {
     api.history(roomId, before).then(
@@ -69,12 +76,10 @@ function Chat({ user, onSignOut }: Props) {
     if (openRoom !== null && openLive && openFeed?.loaded !== true) loadHistory(openRoom);
   }, [openRoom, openLive, openFeed?.loaded, loadHistory]);
 
-  // Tell the server how far the open room has been read.
+  // Tell the server how far the open room has been read (so counts survive a reload).
   const lastOpenId = openFeed?.lines.at(-1)?.id ?? 0;
   useEffect(() => {
-    if (openRoom === null || lastOpenId === 0) return;
-    const t = setTimeout(() => void api.markRead(openRoom, lastOpenId).catch(() => undefined), 300);
-    return () => clearTimeout(t);
+    if (openRoom !== null && lastOpenId > 0) void api.markRead(openRoom, lastOpenId).catch(() => undefined);
   }, [openRoom, lastOpenId]);
 
   const onLine = useCallback((line: ChatMessage) => dispatch({ type: 'live', line, me: user.id }), [user.id]);
@@ -113,7 +118,7 @@ function Chat({ user, onSignOut }: Props) {
 
   const room = state.rooms.find((r) => r.id === openRoom) ?? null;
   return (
-    <div className="app">
+    <div className="app" data-testid="app" data-ready={String(ready)}>
       {joined.map((r) => (
         <RoomSubscription key={r.id} roomId={r.id} onLine={onLine} onGap={onGap} onSubscribed={onSubscribed} />
       ))}

@@ -2,8 +2,12 @@
  * The message box. Enter sends, Shift+Enter adds a line. Empty and
  * over-long messages are refused here with the same words the API uses;
  * every keystroke feeds the (throttled) typing indicator.
+ *
+ * The textarea is uncontrolled and read directly: what the user sees is what
+ * gets sent, whatever filled it (autofill, IME, automation), and a re-render
+ * never overwrites a draft.
  */
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { charCount, MAX_MESSAGE_CHARS, messageProblem } from '../../shared/rules.ts';
 
 interface Props {
@@ -15,18 +19,37 @@ interface Props {
 export function Composer({ roomName, onSend, onTyping }: Props) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const onTypingRef = useRef(onTyping);
+  onTypingRef.current = onTyping;
   const count = charCount(draft.trim());
+
+  // Every edit: remember the draft (for the counter and the Send button) and signal typing.
+  useEffect(() => {
+    const el = box.current!;
+    const onInput = () => {
+      setDraft(el.value);
+      setError(null);
+      if (el.value.trim() !== '') onTypingRef.current();
+    };
+    el.addEventListener('input', onInput);
+    return () => el.removeEventListener('input', onInput);
+  }, []);
 
   function submit(e?: FormEvent) {
     e?.preventDefault();
-    const problem = messageProblem(draft);
+    const el = box.current!;
+    const problem = messageProblem(el.value);
     if (problem !== null) {
+      setDraft(el.value);
       setError(problem.error);
       return;
     }
+    const text = el.value;
+    el.value = '';
     setDraft('');
     setError(null);
-    onSend(draft);
+    onSend(text);
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
@@ -40,17 +63,13 @@ export function Composer({ roomName, onSend, onTyping }: Props) {
     <form className="composer" onSubmit={submit}>
       <div className={`composer-box${error !== null ? ' invalid' : ''}`}>
         <textarea
+          ref={box}
           data-testid="composer"
           aria-label={`Message #${roomName}`}
           placeholder={`Message #${roomName}`}
           rows={1}
-          value={draft}
+          defaultValue=""
           onKeyDown={onKeyDown}
-          onChange={(e) => {
-            setDraft(e.target.value);
-            if (error !== null) setError(null);
-            if (e.target.value.trim() !== '') onTyping();
-          }}
         />
         <button type="submit" className="send" data-testid="send" disabled={draft.trim() === ''} aria-label="Send">
           <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">

@@ -24,7 +24,7 @@ interface Props {
 export function RoomView({ room, me, feed, pending, onSend, onDiscard, onLoadOlder, onJoin }: Props) {
   if (!room.joined) {
     return (
-      <main className="room">
+      <main className="room" data-testid="room" data-room-id={room.id} data-joined="false">
         <RoomHeader room={room} online={null} />
         <div className="join-panel">
           <h3>You're not in #{room.name} yet</h3>
@@ -76,7 +76,7 @@ function JoinedRoom({ room, me, feed, pending, onSend, onDiscard, onLoadOlder }:
 
   return (
     <>
-      <main className="room" data-testid="room" data-room-id={room.id}>
+      <main className="room" data-testid="room" data-room-id={room.id} data-joined="true">
         <RoomHeader room={room} online={online.length} />
         <MessageList
           roomName={room.name}

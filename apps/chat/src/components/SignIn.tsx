@@ -4,12 +4,13 @@ import { nameProblem } from '../../shared/rules.ts';
 import { api, type User } from '../api.ts';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (s: { user: User; brokerUrl: string }) => void }) {
-  const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function submit(e: FormEvent) {
+  async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
+    // Read the field itself (not React state): autofill and automation fill it without the events React relies on.
+    const name = String(new FormData(e.currentTarget).get('name') ?? '');
     const problem = nameProblem(name);
     if (problem !== null) return setError(problem.error);
     setBusy(true);
@@ -31,7 +32,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: { user: User; brokerUrl
         </div>
         <p className="muted">Team chat with live typing, presence and history.</p>
         <label htmlFor="name">Display name</label>
-        <input id="name" autoFocus autoComplete="nickname" placeholder="e.g. Ana Lima" value={name} onChange={(e) => setName(e.target.value)} maxLength={64} />
+        <input id="name" name="name" autoFocus autoComplete="nickname" placeholder="e.g. Ana Lima" maxLength={64} />
         {error !== null && (
           <p className="form-error" role="alert" data-testid="signin-error">
             {error}

@@ -1,0 +1,247 @@
+/**
+ * Team chat: three people in one room see the same conversation in the same
+ * order, see each other type and come and go, and lose nothing across a
+ * dropped connection; sends are idempotent and text is never HTML.
+ */
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { BROKER_URL, CHAT_URL } from '../playwright.config';
+import { launchFirefox, openUsers, socketLink } from '../lib/harness';
+import { joinOpenRoom, member, openRoom, send, sentMessage, sentTexts, signIn, uniqueName } from '../lib/chat';
+
+/** Calls the chat API as the user signed in on `page` (its cookies). */
+async function api(request: APIRequestContext, method: string, path: string, data?: unknown) {
+  const body = data === undefined ? undefined : Buffer.from(typeof data === 'string' ? data : JSON.stringify(data));
+  const res = await request.fetch(`${CHAT_URL}${path}`, { method, data: body, headers: { 'Content-Type': 'application/json' } });
+  return { status: res.status(), json: (await res.json()) as { error?: string; code?: string; message?: { id: number; text: string } } };
+}
+
+const tagged = (texts: string[], tag: string) => texts.filter((t) => t.includes(tag));
+
+test('three users (one in Firefox): same order for all, typing within 500 ms, presence joins and leaves', async ({ browser, request }) => {
+  const firefox = await launchFirefox();
+  try {
+    const [a, b] = await openUsers(browser, 2);
+    const ana = a!.page;
+    const ben = b!.page;
+    const cleo = await (await firefox.newContext()).newPage();
+    const names = { ana: uniqueName('Ana'), ben: uniqueName('Ben'), cleo: uniqueName('Cleo') };
+    await signIn(ana, names.ana);
+
+    // Presence: joins appear in the member list as each one arrives.
+    await signIn(ben, names.ben);
+    await expect(member(ana, names.ben)).toHaveAttribute('data-online', 'true');
+    await signIn(cleo, names.cleo);
+    for (const page of [ana, ben]) await expect(member(page, names.cleo)).toHaveAttribute('data-online', 'true');
+    for (const name of Object.values(names)) await expect(member(cleo, name)).toHaveAttribute('data-online', 'true');
+
+    // Everyone sends at once; everyone ends up with the same order.
+    const tag = `order-${Date.now().toString(36)}`;
+    const users: Array<[Page, string]> = [
+      [ana, 'ana'],
+      [ben, 'ben'],
+      [cleo, 'cleo'],
+    ];
+    await Promise.all(
+      users.map(async ([page, who]) => {
+        for (let i = 1; i <= 3; i++) await send(page, `${who} ${i} ${tag}`);
+      }),
+    );
+    const views = await Promise.all(
+      users.map(async ([page]) => {
+        await expect.poll(async () => tagged(await sentTexts(page), tag).length).toBe(9);
+        await expect(page.locator('[data-testid="message"][data-status="pending"]')).toHaveCount(0);
+        return tagged(await sentTexts(page), tag);
+      }),
+    );
+    expect(views[1]).toEqual(views[0]);
+    expect(views[2]).toEqual(views[0]);
+    for (const who of ['ana', 'ben', 'cleo']) {
+      expect(views[0]!.filter((t) => t.startsWith(who))).toEqual([1, 2, 3].map((i) => `${who} ${i} ${tag}`)); // each sender's own order kept
+    }
+
+    // Typing: shown to the others within 500 ms, never to the typist, gone after the typist stops.
+    const started = Date.now();
+    await ana.getByTestId('composer').pressSequentially('hel');
+    for (const page of [ben, cleo]) {
+      const typing = page.getByTestId('typing');
+      await expect(typing).toHaveText(`${names.ana} is typing…`);
+      const shownAt = Number(await typing.getAttribute('data-shown-at'));
+      test.info().annotations.push({ type: 'typing shown after (ms)', description: String(shownAt - started) });
+      expect(shownAt - started).toBeLessThan(500);
+    }
+    await expect(ana.getByTestId('typing')).toHaveAttribute('data-count', '0');
+    // Two typists at once read naturally.
+    await ben.getByTestId('composer').pressSequentially('o');
+    await expect(cleo.getByTestId('typing')).toHaveText(new RegExp(`^(${names.ana} and ${names.ben}|${names.ben} and ${names.ana}) are typing…$`));
+    // Nobody types any more: the indicator clears (3 s after the last event).
+    await expect(cleo.getByTestId('typing')).toHaveAttribute('data-count', '0', { timeout: 8_000 });
+    await expect(ben.getByTestId('typing')).toHaveAttribute('data-count', '0');
+    // Typing is ephemeral: nothing of it is in the room's history.
+    const history = await request.get(`${BROKER_URL}/api/v1/channels/chat:room-general/messages?order=desc&pageSize=100`, {
+      headers: { Authorization: 'Bearer sec_local_dev' },
+    });
+    const events = ((await history.json()) as { data: Array<{ eventType: string }> }).data.map((m) => m.eventType);
+    expect(events).toContain('message-sent');
+    expect(events).not.toContain('user-typing');
+
+    // A closed tab leaves.
+    await cleo.close();
+    for (const page of [ana, ben]) await expect(member(page, names.cleo)).toHaveAttribute('data-online', 'false', { timeout: 15_000 });
+    await expect(member(ana, names.ben)).toHaveAttribute('data-online', 'true');
+  } finally {
+    await firefox.close();
+  }
+});
+
+test('reconnect replay: 10 messages sent while one socket is down arrive in order, once each, with the right unread count', async ({ browser }) => {
+  const [a, b, c] = await openUsers(browser, 3);
+  const ana = a!.page;
+  const ben = b!.page;
+  const cleo = c!.page;
+  const link = await socketLink(cleo);
+  await signIn(ana, uniqueName('Ana'));
+  await signIn(ben, uniqueName('Ben'));
+  await signIn(cleo, uniqueName('Cleo'));
+  // Cleo reads #random; #general, where the messages go, counts unread.
+  await openRoom(cleo, 'random');
+  await expect(cleo.getByTestId('unread-general')).toHaveAttribute('data-count', '0');
+
+  await link.drop();
+  await expect(cleo.getByTestId('connection')).not.toHaveAttribute('data-state', 'connected');
+  const tag = `replay-${Date.now().toString(36)}`;
+  const expected: string[] = [];
+  for (let i = 1; i <= 10; i++) {
+    const [page, who] = i % 2 === 1 ? [ana, 'ana'] : [ben, 'ben'];
+    const text = `${who} #${i} ${tag}`;
+    expected.push(text);
+    await send(page, text);
+    await expect(sentMessage(page, text)).toHaveCount(1);
+  }
+  await expect(cleo.getByTestId('unread-general')).toHaveAttribute('data-count', '0'); // nothing arrives while down
+  link.restore();
+
+  await expect(cleo.getByTestId('connection')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+  await expect(cleo.getByTestId('unread-general')).toHaveAttribute('data-count', '10');
+  await openRoom(cleo, 'general');
+  await expect.poll(async () => tagged(await sentTexts(cleo), tag)).toEqual(expected);
+  // Once each, and in the broker's order.
+  const seqs = await cleo.locator('[data-testid="message"][data-status="sent"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))).filter((n) => n > 0));
+  expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+  expect(new Set(seqs).size).toBe(seqs.length);
+  const ids = await cleo.locator('[data-testid="message"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+  expect(new Set(ids).size).toBe(ids.length);
+  await expect(cleo.getByTestId('unread-general')).toHaveAttribute('data-count', '0');
+  // The same view as the senders'.
+  expect(tagged(await sentTexts(ana), tag)).toEqual(expected);
+});
+
+test('a double-clicked send makes one message, a retry reuses its key, and HTML arrives as text', async ({ browser }) => {
+  const [a, b] = await openUsers(browser, 2);
+  const ana = a!.page;
+  const ben = b!.page;
+  await signIn(ana, uniqueName('Ana'));
+  await signIn(ben, uniqueName('Ben'));
+
+  const tag = Date.now().toString(36);
+  const html = `<img src=x onerror="window.__pwned=1"><b>bold</b> <script>window.__pwned=2</script> ${tag}`;
+  await ana.getByTestId('composer').fill(html);
+  await ana.getByTestId('send').dblclick();
+  for (const page of [ana, ben]) {
+    await expect(sentMessage(page, html)).toHaveCount(1);
+    await expect(page.getByTestId('messages').locator('img, b, script')).toHaveCount(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  }
+  // Still one a moment later (a second request would have landed by now).
+  await ana.waitForTimeout(500);
+  await expect(sentMessage(ben, html)).toHaveCount(1);
+
+  // The same key twice, at once, through the API: one row, one delivery.
+  const key = `dup-${tag}`;
+  const text = `api double ${tag}`;
+  const [first, second] = await Promise.all([
+    api(ana.request, 'POST', '/api/rooms/general/messages', { key, text }),
+    api(ana.request, 'POST', '/api/rooms/general/messages', { key, text }),
+  ]);
+  expect(first.status).toBe(201);
+  expect(second.status).toBe(201);
+  expect(second.json.message!.id).toBe(first.json.message!.id);
+  await expect(sentMessage(ben, text)).toHaveCount(1);
+  expect(await api(ana.request, 'POST', '/api/rooms/general/messages', { key, text: 'something else' })).toMatchObject({ status: 409, json: { code: 'KEY_REUSED' } });
+
+  // A send that fails shows a retry; the retry (same key) makes one message.
+  await ana.route('**/api/rooms/*/messages', (route) => route.abort('connectionrefused'));
+  const flaky = `flaky ${tag}`;
+  await send(ana, flaky);
+  const failed = ana.locator('[data-testid="message"][data-status="failed"]');
+  await expect(failed).toContainText(flaky);
+  await expect(failed.getByTestId('retry')).toBeVisible();
+  await ana.unroute('**/api/rooms/*/messages');
+  await failed.getByTestId('retry').click();
+  await expect(sentMessage(ana, flaky)).toHaveCount(1);
+  await expect(failed).toHaveCount(0);
+  await expect(sentMessage(ben, flaky)).toHaveCount(1);
+});
+
+test('empty and over-long messages are refused with a clear message, in the UI and by the API', async ({ page }) => {
+  await signIn(page, uniqueName('Dana'));
+  const composer = page.getByTestId('composer');
+  await expect(page.getByTestId('send')).toBeDisabled();
+  await composer.fill('   ');
+  await composer.press('Enter');
+  await expect(page.getByTestId('composer-error')).toHaveText('Write something before sending.');
+  await composer.fill('x'.repeat(2001));
+  await expect(page.getByTestId('counter')).toHaveText('2001 / 2000');
+  await composer.press('Enter');
+  await expect(page.getByTestId('composer-error')).toContainText('at most 2000 characters');
+  await expect(composer).toHaveValue('x'.repeat(2001)); // kept, so it can be shortened
+  await expect(page.locator('[data-testid="message"][data-status="pending"]')).toHaveCount(0);
+
+  const r = page.request;
+  expect(await api(r, 'POST', '/api/rooms/general/messages', { key: 'k-empty-0001', text: ' ' })).toMatchObject({ status: 400, json: { code: 'EMPTY_MESSAGE' } });
+  expect(await api(r, 'POST', '/api/rooms/general/messages', { key: 'k-long-00001', text: 'y'.repeat(2001) })).toMatchObject({ status: 400, json: { code: 'MESSAGE_TOO_LONG' } });
+  expect((await api(r, 'POST', '/api/rooms/general/messages', { key: 'k-fits-00001', text: 'z'.repeat(2000) })).status).toBe(201);
+  expect(await api(r, 'POST', '/api/rooms/general/messages', '{"key": ')).toMatchObject({ status: 400, json: { code: 'INVALID_JSON' } });
+  expect(await api(r, 'POST', '/api/rooms/general/messages', { key: 'no', text: 'hi' })).toMatchObject({ status: 400, json: { code: 'INVALID_KEY' } });
+  expect(await api(r, 'POST', '/api/rooms/design/messages', { key: 'k-design-001', text: 'hi' })).toMatchObject({ status: 403, json: { code: 'NOT_A_MEMBER' } });
+  expect(await api(r, 'POST', '/api/rooms/nope/messages', { key: 'k-nope-00001', text: 'hi' })).toMatchObject({ status: 404, json: { code: 'ROOM_NOT_FOUND' } });
+  const anonymous = await page.context().browser()!.newContext();
+  try {
+    expect(await api(anonymous.request, 'POST', '/api/rooms/general/messages', { key: 'k-anon-00001', text: 'hi' })).toMatchObject({ status: 401, json: { code: 'NOT_SIGNED_IN' } });
+    expect((await anonymous.request.post(`${CHAT_URL}/api/token`)).status()).toBe(401);
+  } finally {
+    await anonymous.close();
+  }
+});
+
+test('joining a room announces it; opening a room backfills history and scrolling up pages further back', async ({ browser }) => {
+  const [a, b] = await openUsers(browser, 2);
+  const ana = a!.page;
+  const ben = b!.page;
+  const anaName = uniqueName('Ana');
+  await signIn(ana, anaName);
+  await signIn(ben, uniqueName('Ben'));
+  await openRoom(ben, 'engineering');
+  await joinOpenRoom(ben);
+
+  // Ana joins too: Ben sees it live (user-joined), and Ana's presence.
+  await openRoom(ana, 'engineering');
+  await joinOpenRoom(ana);
+  await expect(ben.getByTestId('join-notice').filter({ hasText: anaName })).toHaveCount(1);
+  await expect(member(ben, anaName)).toHaveAttribute('data-online', 'true');
+
+  // 45 messages, then a fresh page: the newest page first, the rest on scrolling up.
+  const tag = `page-${Date.now().toString(36)}`;
+  const texts = Array.from({ length: 45 }, (_, i) => `${tag} ${String(i + 1).padStart(2, '0')}`);
+  for (const [i, text] of texts.entries()) {
+    const res = await api(ana.request, 'POST', '/api/rooms/engineering/messages', { key: `${tag}-${i}`, text });
+    expect(res.status).toBe(201);
+  }
+  await expect(sentMessage(ben, texts[44]!)).toHaveCount(1);
+  await ben.reload();
+  await expect(ben.getByTestId('room')).toHaveAttribute('data-room-id', 'engineering');
+  await expect(ben.getByTestId('messages')).toHaveAttribute('data-loaded', 'true');
+  await expect.poll(async () => tagged(await sentTexts(ben), tag)).toEqual(texts.slice(15));
+  await expect(ben.getByTestId('messages')).toHaveAttribute('data-has-more', 'true');
+  await ben.getByTestId('messages').evaluate((el) => (el.scrollTop = 0));
+  await expect.poll(async () => tagged(await sentTexts(ben), tag)).toEqual(texts);
+});
