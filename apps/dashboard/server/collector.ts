@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { channelFor, EVENT_ALERT, EVENT_METRICS, type Alert, type BrokerMetrics } from '../shared/types.ts';
 import { pushflo, readBrokerStats, type BrokerStats } from './pushflo.ts';
-import { errorRate, evaluate, LOOKBACK, type Sample } from './rules.ts';
+import { errorRate, evaluate, LOOKBACK_MS, type Sample } from './rules.ts';
 import { markAlertPublished, recordAlert, rules, setFiring, unpublishedAlerts } from './repo.ts';
 
 export const BROKER_COMPANY = '1';
@@ -46,7 +46,8 @@ export class BrokerCollector {
   async tick(): Promise<void> {
     const stats = await readBrokerStats();
     this.samples.push(toSample(stats));
-    if (this.samples.length > LOOKBACK + 1) this.samples.shift();
+    // Keep what the rules look back over (plus the sample just before it).
+    while (this.samples.length > 2 && this.samples[1]!.t < stats.at - LOOKBACK_MS) this.samples.shift();
     const channel = channelFor(BROKER_COMPANY);
     await pushflo.publish(channel, { ...toMetrics(stats, this.samples) }, { eventType: EVENT_METRICS });
 

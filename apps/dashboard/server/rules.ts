@@ -25,8 +25,8 @@ export interface Verdict {
   detail: string;
 }
 
-/** Ticks the error rate and the connection drop look back over. */
-export const LOOKBACK = 5;
+/** How far back the error rate and the connection drop look (ms), whatever the tick. */
+export const LOOKBACK_MS = 5_000;
 /** A p99 from fewer deliveries than this is too noisy to alert on. */
 export const MIN_LATENCY_SAMPLES = 20;
 /** A drop from fewer connections than this is not worth an alert. */
@@ -37,7 +37,7 @@ const fine = (value: number, detail = ''): Verdict => ({ firing: false, value, d
 /** Errors per second over the lookback, and the codes behind them (most first). */
 export function errorRate(samples: readonly Sample[]): { perSecond: number; count: number; seconds: number; codes: Array<[string, number]> } {
   const last = samples[samples.length - 1];
-  const first = samples[Math.max(0, samples.length - 1 - LOOKBACK)];
+  const first = last === undefined ? undefined : samples.find((s) => s.t >= last.t - LOOKBACK_MS);
   if (last === undefined || first === undefined || last === first) return { perSecond: 0, count: 0, seconds: 0, codes: [] };
   const seconds = Math.max(1, (last.t - first.t) / 1000);
   // A broker restart resets its totals: never a negative count.
@@ -65,11 +65,11 @@ export function evaluate(rule: AlertRule, samples: readonly Sample[]): Verdict {
       return { firing: r.perSecond > rule.threshold, value: Math.round(r.perSecond * 10) / 10, detail };
     }
     case 'connection-drop': {
-      const window = samples.slice(Math.max(0, samples.length - 1 - LOOKBACK), -1);
+      const window = samples.slice(0, -1).filter((s) => s.t >= last.t - LOOKBACK_MS);
       const peak = Math.max(0, ...window.map((s) => s.connections));
       if (peak < MIN_CONNECTIONS) return fine(0);
       const drop = Math.round(((peak - last.connections) / peak) * 100);
-      const detail = `connections fell from ${peak} to ${last.connections} (−${drop}%) within ${LOOKBACK} s (threshold ${rule.threshold}%)`;
+      const detail = `connections fell from ${peak} to ${last.connections} (−${drop}%) within ${LOOKBACK_MS / 1000} s (threshold ${rule.threshold}%)`;
       return { firing: drop >= rule.threshold, value: drop, detail };
     }
   }

@@ -20,7 +20,7 @@ export interface BrokerMetrics {
   /** Averaged by the broker over its last 5 complete seconds. */
   publishedPerSec: number;
   deliveredPerSec: number;
-  /** Errors per second over the last 5 ticks (from the broker's error totals). */
+  /** Errors per second over the last 5 s (from the broker's error totals). */
   errorsPerSec: number;
   /** Delivery latency (publish accepted → frame sent), ms, over the broker's last 10 s; null with no deliveries. */
   p50: number | null;
