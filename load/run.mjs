@@ -28,6 +28,7 @@ const SMOKE = {
   fanout: { SUBSCRIBERS: '20', CHANNELS: '2', RATE: '20', DURATION: '5s', CONNECT_WAIT: '3s', GRACE: '2s', SOCKETS_PER_VU: '10' },
   reconnect: { SUBSCRIBERS: '10', CHANNELS: '2', RATE: '20', DURATION: '6s', CONNECT_WAIT: '3s', GRACE: '3s', DROP_EVERY_MS: '800', SOCKETS_PER_VU: '5' },
   connections: { TARGET: '200', CHANNELS: '20', RAMP: '3s', HOLD: '3s', SOCKETS_PER_VU: '50' },
+  chat: { ROOMS: '4', MEMBERS: '3', DURATION: '8s', MESSAGE_EVERY_S: '2', TYPING_MIN_MS: '1000', TYPING_MAX_MS: '2500', CONNECT_WAIT: '3s', GRACE: '3s', SOCKETS_PER_VU: '6' },
 };
 
 function log(...args) {
