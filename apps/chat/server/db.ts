@@ -57,7 +57,7 @@ const SEED_USERS: Array<[id: string, name: string]> = [
 ];
 
 const SEED_MESSAGES: Array<[room: string, user: string, text: string]> = [
-  ['general', 'u-maya', 'Welcome to the team chat! Say hi 👋'],
+  ['general', 'u-maya', 'Welcome to the team chat! Say hi and tell us what you are working on.'],
   ['general', 'u-leo', 'Standup moved to 10:15 tomorrow, same link.'],
   ['random', 'u-leo', 'Anyone up for ramen at 12:30?'],
   ['design', 'u-maya', 'New icon set is in Figma, feedback welcome.'],

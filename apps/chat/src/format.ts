@@ -4,9 +4,9 @@ const PALETTE = ['#4f46e5', '#0891b2', '#059669', '#d97706', '#dc2626', '#db2777
 
 /** A stable colour per user id. */
 export function colorFor(id: string): string {
-  let h = 0;
-  for (const ch of id) h = (h * 31 + ch.charCodeAt(0)) | 0;
-  return PALETTE[Math.abs(h) % PALETTE.length]!;
+  let h = 2166136261; // FNV-1a
+  for (const ch of id) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  return PALETTE[(h >>> 0) % PALETTE.length]!;
 }
 
 /** Up to two initials. */

@@ -65,8 +65,11 @@ export function MessageList({ roomName, lines, pending, me, loaded, hasMore, onL
 
   const items: ReactNode[] = [];
   let prev: ChatMessage | undefined;
+  let lastDay = '';
   for (const line of lines) {
-    if (prev === undefined || day(prev.createdAt) !== day(line.createdAt)) {
+    if (day(line.createdAt) !== lastDay) {
+      lastDay = day(line.createdAt);
+      prev = undefined;
       items.push(
         <div className="day" key={`day-${line.id}`}>
           <span>{day(line.createdAt)}</span>

@@ -90,7 +90,14 @@ function JoinedRoom({ room, me, feed, pending, onSend, onDiscard, onLoadOlder }:
           onDiscard={onDiscard}
         />
         <TypingIndicator names={typing.names} shownAt={typing.shownAt} />
-        <Composer roomName={room.name} onSend={(text) => onSend(text)} onTyping={typing.typing} />
+        <Composer
+          roomName={room.name}
+          onSend={(text) => {
+            typing.stop();
+            onSend(text);
+          }}
+          onTyping={typing.typing}
+        />
       </main>
       <MemberList members={members} online={online} me={me.id} />
     </>

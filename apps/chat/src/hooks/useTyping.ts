@@ -24,6 +24,8 @@ export interface TypingState {
   shownAt: number | null;
   /** Call on every keystroke; sends at most one event every 2 s. */
   typing: () => void;
+  /** Call when the message is sent: drops a typing event still waiting to go out. */
+  stop: () => void;
 }
 
 export function useTyping(roomId: string, me: { id: string; name: string }, members: PresenceMember[], lines: ChatMessage[]): TypingState {
@@ -66,18 +68,38 @@ export function useTyping(roomId: string, me: { id: string; name: string }, memb
   const count = Object.keys(typists).length;
   useEffect(() => setShownAt((at) => (count === 0 ? null : (at ?? Date.now()))), [count]);
 
+  // Throttle with a trailing edge: the first keystroke is sent at once, later ones at most every 2 s,
+  // and a keystroke inside the window is sent when the window ends (so typing soon after a send still shows).
   const lastSent = useRef(0);
-  const typing = useCallback(() => {
-    if (connectionState !== 'connected') return; // a stale "typing" must not be queued for later
-    const now = Date.now();
-    if (now - lastSent.current < TYPING_THROTTLE_MS) return;
-    lastSent.current = now;
+  const trailing = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const connected = useRef(connectionState === 'connected');
+  connected.current = connectionState === 'connected';
+  const emit = useCallback(() => {
+    if (!connected.current) return; // a stale "typing" must not be queued for later
+    lastSent.current = Date.now();
     try {
       send({ name: me.name }, { echo: false, ephemeral: true });
     } catch {
       // rate-limited or full queue: a typing hint is not worth an error
     }
-  }, [connectionState, send, me.name]);
+  }, [send, me.name]);
+  const stop = useCallback(() => {
+    if (trailing.current !== null) clearTimeout(trailing.current);
+    trailing.current = null;
+  }, []);
+  const typing = useCallback(() => {
+    const wait = lastSent.current + TYPING_THROTTLE_MS - Date.now();
+    if (wait <= 0) {
+      stop();
+      emit();
+    } else if (trailing.current === null) {
+      trailing.current = setTimeout(() => {
+        trailing.current = null;
+        emit();
+      }, wait);
+    }
+  }, [emit, stop]);
+  useEffect(() => stop, [stop]);
 
-  return { names: Object.values(typists).map((t) => t.name), shownAt, typing };
+  return { names: Object.values(typists).map((t) => t.name), shownAt, typing, stop };
 }
