@@ -11,6 +11,9 @@ import { arrive, createMatch, game, joinMatch, live, moveTo, type Coin } from '.
 
 const ARENA = { width: 960, height: 600 };
 
+// Each test plays a whole 20 s match (GAME_MATCH_SECONDS=20) with two browsers on a shared 2-core machine.
+test.describe.configure({ timeout: 90_000 });
+
 async function start(page: Page, others: Page[]) {
   await page.getByTestId('start').click();
   for (const p of [page, ...others]) await expect(p.getByTestId('match')).toHaveAttribute('data-status', 'playing');
@@ -104,10 +107,14 @@ test("B's socket drops while A scores twice; when it returns B's scoreboard equa
   const aScores = await scoresOf(a.page);
   expect(aScores[aId]).toBeGreaterThanOrEqual(2);
   expect((await game(b.page)).lastSeq).toBe(seqBefore); // B really missed them
+  // Meanwhile B has left A's arena (presence: a socket that died leaves within 30 s).
+  const bId = (await game(b.page)).me;
+  await expect.poll(async () => (await game(a.page)).players.find((p) => p.id === bId)?.drawn, { timeout: 30_000 }).toBe(false);
 
   link.restore();
   await expect(b.page.getByTestId('connection')).toHaveAttribute('data-state', 'connected', { timeout: 20_000 });
   await expect.poll(() => scoresOf(b.page)).toEqual(aScores);
+  await expect.poll(async () => (await game(a.page)).players.find((p) => p.id === bId)?.drawn).toBe(true);
   await expect(b.page.locator(`[data-testid="score"][data-player-id="${aId}"]`)).toHaveAttribute('data-score', String(aScores[aId]));
   expect((await game(b.page)).pickups.map((p) => p.seq)).toEqual((await game(a.page)).pickups.map((p) => p.seq));
 

@@ -52,7 +52,7 @@ let db: DatabaseSync | null = null;
 
 export function database(): DatabaseSync {
   if (db !== null) return db;
-  const path = resolve(process.env.GAME_DB ?? `${import.meta.dirname}/../../../.state/game/game.db`);
+  const path = resolve(process.env.GAME_DB ?? `${process.cwd()}/../../.state/game/game.db`);
   mkdirSync(dirname(path), { recursive: true });
   db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');

@@ -27,7 +27,8 @@ export function MatchScreen({ me, onLeave }: { me: Credentials; onLeave: () => v
 
   if (baseUrl === null) return <p className="loading">Loading the arena…</p>;
   return (
-    <PushFloProvider baseUrl={baseUrl} authCallback={authCallback}>
+    // A game wants players back quickly: retry from 0.5 s, never wait more than 4 s.
+    <PushFloProvider baseUrl={baseUrl} authCallback={authCallback} reconnectDelay={500} maxReconnectDelay={4000}>
       <MatchView me={me} onLeave={onLeave} />
     </PushFloProvider>
   );
