@@ -32,10 +32,15 @@ export function MessageList({ roomName, lines, pending, me, loaded, hasMore, onL
   const prevFirst = useRef<{ id: number | undefined; height: number }>({ id: undefined, height: 0 });
   const loadingOlder = useRef(false);
 
-  // Keep the bottom in view for new lines; keep the reading position when older ones are prepended.
+  const sentBefore = useRef(pending.length);
+
+  // Keep the bottom in view for new lines (and always after the user sends);
+  // keep the reading position when older ones are prepended.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (el === null) return;
+    if (pending.length > sentBefore.current) pinned.current = true;
+    sentBefore.current = pending.length;
     if (prevFirst.current.id !== undefined && firstId !== prevFirst.current.id && !pinned.current) {
       el.scrollTop += el.scrollHeight - prevFirst.current.height;
     } else if (pinned.current) {
