@@ -66,10 +66,28 @@ function options(lines: Line[], width: number, height: number): uPlot.Options {
   };
 }
 
+/** Seconds without a point after which a line breaks instead of bridging the gap (e.g. the app was stopped). */
+const GAP_SECONDS = 5;
+
+/** Inserts an empty point in every gap longer than GAP_SECONDS, so uPlot draws a break there. */
+function withBreaks(x: number[], ys: Array<Array<number | null>>): uPlot.AlignedData {
+  const bx: number[] = [];
+  const bys: Array<Array<number | null>> = ys.map(() => []);
+  for (let i = 0; i < x.length; i++) {
+    if (i > 0 && x[i]! - x[i - 1]! > GAP_SECONDS) {
+      bx.push((x[i]! + x[i - 1]!) / 2);
+      for (const col of bys) col.push(null);
+    }
+    bx.push(x[i]!);
+    ys.forEach((y, j) => bys[j]!.push(y[i] ?? null));
+  }
+  return [bx, ...bys];
+}
+
 export function Chart({ title, subtitle, x, ys, lines, height = 200, testId }: Props) {
   const holder = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const data: uPlot.AlignedData = [x, ...ys];
+  const data = withBreaks(x, ys);
 
   useEffect(() => {
     const el = holder.current!;
