@@ -12,6 +12,9 @@ import { markAlertPublished, recordAlert, rules, setFiring, unpublishedAlerts } 
 
 export const BROKER_COMPANY = '1';
 
+/** A firing rule resolves only after its condition has been clear this long (no alert storm from a flapping figure). */
+export const RESOLVE_AFTER_MS = 10_000;
+
 function toSample(s: BrokerStats): Sample {
   return {
     t: s.at,
@@ -42,6 +45,8 @@ export function toMetrics(s: BrokerStats, samples: readonly Sample[]): BrokerMet
 
 export class BrokerCollector {
   private readonly samples: Sample[] = [];
+  /** Rule id → broker time its condition was first seen clear while the rule was firing. */
+  private readonly clearSince = new Map<string, number>();
 
   async tick(): Promise<void> {
     const stats = await readBrokerStats();
@@ -67,8 +72,14 @@ export class BrokerCollector {
         };
         recordAlert(alert);
       } else if (!verdict.firing && rule.firing) {
-        setFiring(rule.id, false);
+        const since = this.clearSince.get(rule.id) ?? stats.at;
+        this.clearSince.set(rule.id, since);
+        if (stats.at - since >= RESOLVE_AFTER_MS) {
+          setFiring(rule.id, false);
+          this.clearSince.delete(rule.id);
+        }
       }
+      if (verdict.firing) this.clearSince.delete(rule.id);
     }
     await publishPendingAlerts();
   }

@@ -42,7 +42,7 @@ function options(lines: Line[], width: number, height: number): uPlot.Options {
   return {
     width,
     height,
-    padding: [8, 8, 0, 0],
+    padding: [8, 18, 0, 0],
     cursor: { drag: { x: false, y: false }, points: { size: 6 } },
     legend: { show: true, live: true },
     scales: { x: { time: true }, ...Object.fromEntries(scales.map((s) => [s, { range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [Math.min(0, min), max <= 0 ? 1 : max * 1.15] }])) },
@@ -114,7 +114,10 @@ export function Chart({ title, subtitle, x, ys, lines, height = 200, testId }: P
         <h3>{title}</h3>
         {subtitle && <span className="muted small">{subtitle}</span>}
       </header>
-      <div ref={holder} className="plot" />
+      <div className="plot-wrap">
+        <div ref={holder} className="plot" />
+        {x.length === 0 && <div className="plot-empty">Waiting for the first points…</div>}
+      </div>
     </section>
   );
 }
