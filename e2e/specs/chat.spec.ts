@@ -99,6 +99,46 @@ test('three users (one in Firefox): same order for all, typing within 500 ms, pr
   }
 });
 
+test('typing events: at most one every 2 s while typing, ephemeral, never echoed; the indicator holds while typing and expires after', async ({ browser }) => {
+  const [a, b] = await openUsers(browser, 2);
+  const ana = a!.page;
+  const ben = b!.page;
+  // Every typing frame Ana's page sends over its broker socket, with when it went out.
+  const frames: Array<{ at: number; frame: { type: string; event?: string; echo?: boolean; ephemeral?: boolean } }> = [];
+  ana.on('websocket', (ws) => {
+    ws.on('framesent', ({ payload }) => {
+      const frame = JSON.parse(String(payload)) as (typeof frames)[number]['frame'];
+      if (frame.type === 'publish') frames.push({ at: Date.now(), frame });
+    });
+  });
+  const anaName = uniqueName('Ana');
+  await signIn(ana, anaName);
+  await signIn(ben, uniqueName('Ben'));
+
+  // About 5 s of steady typing (a key every 170 ms).
+  await ana.getByTestId('composer').pressSequentially('steady typing for five secs…', { delay: 170 });
+  const typingFrames = frames.filter((f) => f.frame.event === 'user-typing');
+  expect(typingFrames.length).toBeGreaterThanOrEqual(2);
+  expect(typingFrames.length).toBeLessThanOrEqual(4);
+  for (const f of typingFrames) expect(f.frame).toMatchObject({ echo: false, ephemeral: true });
+  const gaps = typingFrames.slice(1).map((f, i) => f.at - typingFrames[i]!.at);
+  for (const gap of gaps) expect(gap).toBeGreaterThan(1_850); // 2 s, less the jitter of observing frames
+  // Ben saw Ana typing throughout; Ana never sees herself.
+  await expect(ben.getByTestId('typing')).toHaveText(`${anaName} is typing…`);
+  await expect(ana.getByTestId('typing')).toHaveAttribute('data-count', '0');
+  // After the last event it stays about 3 s, then goes.
+  const last = frames.filter((f) => f.frame.event === 'user-typing').at(-1)!.at;
+  await expect(ben.getByTestId('typing')).toHaveAttribute('data-count', '0', { timeout: 10_000 });
+  const gone = Date.now();
+  expect(gone - last).toBeGreaterThan(2_500);
+  // Sending the message clears the indicator at once for the others.
+  await ana.getByTestId('composer').pressSequentially('x');
+  await expect(ben.getByTestId('typing')).toHaveText(`${anaName} is typing…`);
+  await ana.getByTestId('composer').press('Enter');
+  await expect(sentMessage(ben, 'steady typing for five secs…x')).toHaveCount(1);
+  await expect(ben.getByTestId('typing')).toHaveAttribute('data-count', '0', { timeout: 1_000 });
+});
+
 test('reconnect replay: 10 messages sent while one socket is down arrive in order, once each, with the right unread count', async ({ browser }) => {
   const [a, b, c] = await openUsers(browser, 3);
   const ana = a!.page;
