@@ -269,7 +269,7 @@ export function snapshot(matchId: string, now = Date.now()): Promise<Snapshot> {
     return {
       match: matchInfo(row, now),
       players: players(d, matchId),
-      coins: row.started_at === null ? [] : liveCoins(d, matchId),
+      coins: row.started_at === null || row.ended_at !== null ? [] : liveCoins(d, matchId),
       result: row.result === null ? null : (JSON.parse(row.result) as GameResult),
       seq: row.last_seq,
       now,

@@ -74,4 +74,5 @@ test('game-ended sets the final result and scores', () => {
   assert.equal(s.match!.status, 'ended');
   assert.deepEqual(s.result!.winners, ['a']);
   assert.equal(s.players.get('a')!.score, 4);
+  assert.equal(s.coins.size, 0);
 });

@@ -138,6 +138,7 @@ export class MatchState {
       case 'game-ended': {
         this.result = m.content as unknown as GameEndedEvent;
         if (this.match) this.match = { ...this.match, status: 'ended' };
+        this.coins.clear();
         for (const s of this.result.scores) {
           const p = this.players.get(s.playerId);
           if (p) p.score = s.score;
