@@ -25,6 +25,11 @@ export const COINS_PER_MATCH = 6;
 export const MOVE_INTERVAL_MS = 50;
 /** Remote players are drawn this far in the past, between two received positions. */
 export const RENDER_DELAY_MS = 100;
+/**
+ * The longest frame a step covers: a slow machine still moves players at full
+ * speed, but a tab coming back from the background does not teleport.
+ */
+export const MAX_STEP_MS = 250;
 /** Players report their position to the server this often while moving. */
 export const HEARTBEAT_MS = 1000;
 
@@ -48,20 +53,33 @@ export function distance(a: Point, b: Point): number {
 export function step(from: Point, dir: Point, dtMs: number): Point {
   const len = Math.hypot(dir.x, dir.y);
   if (len === 0) return from;
-  const d = (SPEED * Math.min(dtMs, 100)) / 1000;
+  const d = (SPEED * Math.min(dtMs, MAX_STEP_MS)) / 1000;
   return clampToArena({ x: from.x + (dir.x / len) * d, y: from.y + (dir.y / len) * d });
 }
 
 /** A step towards `target` at normal speed (used for click-to-move and by tests); stops on arrival. */
 export function stepTowards(from: Point, target: Point, dtMs: number): Point {
   const left = distance(from, target);
-  const d = (SPEED * Math.min(dtMs, 100)) / 1000;
+  const d = (SPEED * Math.min(dtMs, MAX_STEP_MS)) / 1000;
   if (left <= d) return clampToArena(target);
   return clampToArena({ x: from.x + ((target.x - from.x) / left) * d, y: from.y + ((target.y - from.y) / left) * d });
 }
 
 export function canPickUp(player: Point, coin: Point): boolean {
   return distance(player, coin) <= PICKUP_DISTANCE;
+}
+
+/**
+ * Where a player moving from `a` to `b` in one frame first touched `coin`,
+ * or null: long frames on a slow machine never skip over a coin.
+ */
+export function touchOnPath(a: Point, b: Point, coin: Point): Point | null {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const len2 = dx * dx + dy * dy;
+  const k = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((coin.x - a.x) * dx + (coin.y - a.y) * dy) / len2));
+  const closest = { x: a.x + dx * k, y: a.y + dy * k };
+  return canPickUp(closest, coin) ? closest : null;
 }
 
 /**

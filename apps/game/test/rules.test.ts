@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ARENA, canPickUp, clampToArena, coinSpot, MAX_UNREPORTED_MS, PICKUP_DISTANCE, plausibleMove, SPEED, step, stepTowards } from '../shared/rules.ts';
+import { ARENA, MAX_STEP_MS, canPickUp, clampToArena, coinSpot, MAX_UNREPORTED_MS, PICKUP_DISTANCE, plausibleMove, SPEED, step, stepTowards, touchOnPath } from '../shared/rules.ts';
 
 test('players stay inside the walls', () => {
   assert.deepEqual(clampToArena({ x: -50, y: 9999 }), { x: 36, y: ARENA.height - 36 });
@@ -14,7 +14,7 @@ test('a step covers SPEED px per second, diagonals no faster', () => {
   const diag = step({ x: 200, y: 200 }, { x: 1, y: 1 }, 100);
   assert.ok(Math.abs(Math.hypot(diag.x - 200, diag.y - 200) - SPEED / 10) < 1e-9);
   // A long frame (tab in the background) does not teleport.
-  assert.equal(step({ x: 200, y: 200 }, { x: 1, y: 0 }, 5000).x, 200 + SPEED / 10);
+  assert.equal(step({ x: 200, y: 200 }, { x: 1, y: 0 }, 5000).x, 200 + (SPEED * MAX_STEP_MS) / 1000);
 });
 
 test('stepTowards arrives exactly and does not overshoot', () => {
@@ -26,6 +26,13 @@ test('stepTowards arrives exactly and does not overshoot', () => {
 test('pickup distance', () => {
   assert.ok(canPickUp({ x: 100, y: 100 }, { x: 100 + PICKUP_DISTANCE, y: 100 }));
   assert.ok(!canPickUp({ x: 100, y: 100 }, { x: 101 + PICKUP_DISTANCE, y: 100 }));
+});
+
+test('a long frame never skips over a coin', () => {
+  const coin = { x: 300, y: 300 };
+  assert.deepEqual(touchOnPath({ x: 200, y: 310 }, { x: 400, y: 310 }, coin), { x: 300, y: 310 });
+  assert.equal(touchOnPath({ x: 200, y: 360 }, { x: 400, y: 360 }, coin), null);
+  assert.ok(touchOnPath({ x: 300, y: 300 }, { x: 300, y: 300 }, coin));
 });
 
 test('plausible moves: reachable at normal speed, and silence is not credit for a teleport', () => {

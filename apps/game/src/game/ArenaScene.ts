@@ -5,7 +5,7 @@
  * behind `ArenaBridge`.
  */
 import * as Phaser from 'phaser';
-import { canPickUp, distance, step, stepTowards, type Point } from '../../shared/rules.ts';
+import { distance, step, stepTowards, touchOnPath, type Point } from '../../shared/rules.ts';
 import type { MatchState } from './match-state.ts';
 import { makeTextures, playerTexture } from './textures.ts';
 
@@ -28,6 +28,7 @@ export class ArenaScene extends Phaser.Scene {
   private readonly players = new Map<string, Phaser.GameObjects.Container>();
   private readonly coins = new Map<string, Phaser.GameObjects.Image>();
   private offPickup: (() => void) | null = null;
+  private lastFrameAt: number | null = null;
 
   private readonly bridge: ArenaBridge;
 
@@ -51,8 +52,11 @@ export class ArenaScene extends Phaser.Scene {
     this.events.once('shutdown', () => this.offPickup?.());
   }
 
-  update(_time: number, delta: number): void {
+  update(): void {
+    // Wall-clock frame time (Phaser smooths and clamps its delta): movement speed does not depend on the frame rate.
     const now = performance.now();
+    const delta = this.lastFrameAt === null ? 0 : now - this.lastFrameAt;
+    this.lastFrameAt = now;
     const state = this.bridge.state;
     const ended = state.match?.status === 'ended';
 
@@ -71,7 +75,7 @@ export class ArenaScene extends Phaser.Scene {
     state.me = next;
     this.bridge.onFrame(next, moving, now);
 
-    this.drawCoins(next, state.match?.status === 'playing');
+    this.drawCoins(before, next, state.match?.status === 'playing');
     this.drawPlayers(now);
   }
 
@@ -83,7 +87,7 @@ export class ArenaScene extends Phaser.Scene {
     return { x, y };
   }
 
-  private drawCoins(me: Point, playing: boolean): void {
+  private drawCoins(from: Point, me: Point, playing: boolean): void {
     const state = this.bridge.state;
     for (const [id, sprite] of this.coins) {
       if (!state.coins.has(id)) {
@@ -99,7 +103,8 @@ export class ArenaScene extends Phaser.Scene {
         this.tweens.add({ targets: sprite, y: coin.y - 3, duration: 700, yoyo: true, repeat: -1, ease: 'Sine.InOut' });
         this.coins.set(coin.id, sprite);
       }
-      if (playing && canPickUp(me, coin)) this.bridge.onTouchCoin(coin.id, me);
+      const touched = playing ? touchOnPath(from, me, coin) : null;
+      if (touched !== null) this.bridge.onTouchCoin(coin.id, touched);
     }
   }
 
