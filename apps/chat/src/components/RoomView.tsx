@@ -89,7 +89,7 @@ function JoinedRoom({ room, me, feed, pending, onSend, onDiscard, onLoadOlder }:
           onRetry={(p) => onSend(p.text, p.key)}
           onDiscard={onDiscard}
         />
-        <TypingIndicator names={typing.names} shownAt={typing.shownAt} />
+        <TypingIndicator typists={typing.typists} />
         <Composer
           roomName={room.name}
           onSend={(text) => {

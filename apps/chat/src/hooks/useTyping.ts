@@ -14,14 +14,14 @@ export const TYPING_EXPIRES_MS = 3_000;
 
 interface Typist {
   name: string;
+  /** When this typing streak was first seen (ms). */
+  since: number;
   until: number;
 }
 
 export interface TypingState {
-  /** Names of the others typing now, in the order they started. */
-  names: string[];
-  /** When the indicator last went from nobody to somebody (ms), for latency checks. */
-  shownAt: number | null;
+  /** The others typing now, in the order they started: client id, name, and when their streak was first seen (ms). */
+  typists: Array<{ id: string; name: string; since: number }>;
   /** Call on every keystroke; sends at most one event every 2 s. */
   typing: () => void;
   /** Call when the message is sent: drops a typing event still waiting to go out. */
@@ -31,7 +31,6 @@ export interface TypingState {
 export function useTyping(roomId: string, me: { id: string; name: string }, members: PresenceMember[], lines: ChatMessage[]): TypingState {
   const { connectionState } = usePushFlo();
   const [typists, setTypists] = useState<Record<string, Typist>>({});
-  const [shownAt, setShownAt] = useState<number | null>(null);
   const membersRef = useRef(members);
   membersRef.current = members;
 
@@ -40,7 +39,8 @@ export function useTyping(roomId: string, me: { id: string; name: string }, memb
     // The name the server signed into the sender's token wins over what the event says.
     const signed = membersRef.current.find((p) => p.clientId === m.clientId)?.data?.name;
     const name = String(signed ?? m.content.name ?? 'Someone').slice(0, 32);
-    setTypists((t) => ({ ...t, [m.clientId]: { name, until: Date.now() + TYPING_EXPIRES_MS } }));
+    const now = Date.now();
+    setTypists((t) => ({ ...t, [m.clientId]: { name, since: t[m.clientId]?.since ?? now, until: now + TYPING_EXPIRES_MS } }));
   });
 
   // Expire each typist 3 s after their last event.
@@ -64,9 +64,6 @@ export function useTyping(roomId: string, me: { id: string; name: string }, memb
       return rest;
     });
   }, [last]);
-
-  const count = Object.keys(typists).length;
-  useEffect(() => setShownAt((at) => (count === 0 ? null : (at ?? Date.now()))), [count]);
 
   // Throttle with a trailing edge: the first keystroke is sent at once, later ones at most every 2 s,
   // and a keystroke inside the window is sent when the window ends (so typing soon after a send still shows).
@@ -101,5 +98,5 @@ export function useTyping(roomId: string, me: { id: string; name: string }, memb
   }, [emit, stop]);
   useEffect(() => stop, [stop]);
 
-  return { names: Object.values(typists).map((t) => t.name), shownAt, typing, stop };
+  return { typists: Object.entries(typists).map(([id, t]) => ({ id, name: t.name, since: t.since })), typing, stop };
 }
