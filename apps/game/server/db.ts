@@ -3,6 +3,7 @@
  * `node:sqlite`, in GAME_DB (default `.state/game/game.db` at the repo root).
  * Schema and a seed match are created on first open.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -59,7 +60,8 @@ export function database(): DatabaseSync {
   db.exec(SCHEMA);
   const { n } = db.prepare('SELECT COUNT(*) AS n FROM matches').get() as { n: number };
   if (n === 0) {
-    db.prepare('INSERT INTO matches (id, name, duration_ms, created_at) VALUES (?, ?, ?, ?)').run('coin-rush', 'Coin Rush', matchDurationMs(), Date.now());
+    // A fresh id per database: a broker that outlived an old database must not replay its history into this match.
+    db.prepare('INSERT INTO matches (id, name, duration_ms, created_at) VALUES (?, ?, ?, ?)').run(randomUUID().slice(0, 8), 'Coin Rush', matchDurationMs(), Date.now());
   }
   return db;
 }
