@@ -162,7 +162,8 @@ test('reconnect replay: 10 messages sent while one socket is down arrive in orde
   const link = await socketLink(cleo);
   await signIn(ana, uniqueName('Ana'));
   await signIn(ben, uniqueName('Ben'));
-  await signIn(cleo, uniqueName('Cleo'));
+  const cleoName = uniqueName('Cleo');
+  await signIn(cleo, cleoName);
   // Cleo reads #random; #general, where the messages go, counts unread.
   await openRoom(cleo, 'random');
   await expect(cleo.getByTestId('unread-general')).toHaveAttribute('data-count', '0');
@@ -179,9 +180,13 @@ test('reconnect replay: 10 messages sent while one socket is down arrive in orde
     await expect(sentMessage(page, text)).toHaveCount(1);
   }
   await expect(cleo.getByTestId('unread-general')).toHaveAttribute('data-count', '0'); // nothing arrives while down
+  // The others see her leave (a dead socket leaves within 30 s at the latest)…
+  await expect(member(ana, cleoName)).toHaveAttribute('data-online', 'false', { timeout: 35_000 });
   link.restore();
 
   await expect(cleo.getByTestId('connection')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+  // …and come back.
+  await expect(member(ana, cleoName)).toHaveAttribute('data-online', 'true');
   await expect(cleo.getByTestId('unread-general')).toHaveAttribute('data-count', '10');
   await openRoom(cleo, 'general');
   await expect.poll(async () => tagged(await sentTexts(cleo), tag)).toEqual(expected);
