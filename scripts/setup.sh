@@ -5,10 +5,19 @@
 # workspace's dependencies. Idempotent and quiet when there is nothing to do.
 #
 # Source it (`. scripts/setup.sh`) to get PATH set up in the current shell;
-# `./dev` and `./test` do that for you.
-set -euo pipefail
+# `./dev` and `./test` do that for you. The installing runs in a subshell with
+# `set -euo pipefail`, so sourcing it leaves your shell's own options alone.
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+_SY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$_SY_ROOT/.tools/bin:$_SY_ROOT/.tools/node/bin:$PATH"
+# Offline-friendly, telemetry-free wrangler everywhere below.
+export CLOUDFLARE_CF_FETCH_ENABLED=false
+export WRANGLER_SEND_METRICS=false
+
+# (A plain subshell: as the condition of `if` or `||`, bash would ignore its `set -e`.)
+(
+set -euo pipefail
+ROOT="$_SY_ROOT"
 TOOLS="$ROOT/.tools"
 NODE_VERSION="24.21.0"
 PNPM_VERSION="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$ROOT/package.json")"
@@ -21,7 +30,6 @@ node_ok() {
 }
 
 mkdir -p "$TOOLS/bin"
-export PATH="$TOOLS/bin:$TOOLS/node/bin:$PATH"
 
 # --- Node ---------------------------------------------------------------
 if ! node_ok; then
@@ -65,7 +73,10 @@ fi
 # --- workspace libraries ------------------------------------------------
 # The SDK is consumed as built ESM + types (incremental: a no-op when current).
 (cd "$ROOT" && pnpm --silent --filter @pushflodev/sdk run build) >&2
-
-# Offline-friendly, telemetry-free wrangler everywhere below.
-export CLOUDFLARE_CF_FETCH_ENABLED=false
-export WRANGLER_SEND_METRICS=false
+)
+_sy_status=$?
+if [ "$_sy_status" -ne 0 ]; then
+  echo "setup: failed (see above)" >&2
+  return "$_sy_status" 2>/dev/null || exit "$_sy_status"
+fi
+hash -r
