@@ -33,6 +33,7 @@ import {
 import type { Entry } from '../channel/fanout';
 import type { JoinOptions, JoinResult, PublishInput } from '../channel/channel-object';
 import { TokenBucket } from '../limits/token-bucket';
+import { Uplink, type UplinkOptions } from './uplink';
 
 export interface HubSocket {
   send(text: string): void;
@@ -80,7 +81,8 @@ export interface HubHost<S extends HubSocket> {
   join(channel: string, subscribers: number, options: JoinOptions): Promise<JoinResult>;
   /** Reports the subscribers left here after a drop (0: stop sending), and presence connections that left. */
   leave(channel: string, subscribers: number, presenceConnections: string[]): Promise<void>;
-  publish(channel: string, input: PublishInput): Promise<PublishResult>;
+  /** Publishes client events on a channel, in order, in one step. */
+  publishMany(channel: string, inputs: PublishInput[]): Promise<PublishResult[]>;
   verifyToken(token: string): Promise<TokenCheck>;
   now(): number;
   /** Told about every error frame sent (for statistics). */
@@ -93,6 +95,8 @@ export interface HubLimits {
   clientEventsPerSecond: number;
   /** Cap on frames buffered for one subscription while it is being set up. */
   maxPendingBuffer: number;
+  /** Client events queued per channel on their way up, and per call (default 1,000 and 100). */
+  uplink?: UplinkOptions;
   heartbeatTimeoutMs: number;
   presenceTimeoutMs: number;
 }
@@ -123,11 +127,15 @@ export class Hub<S extends HubSocket> {
   private readonly bySocket = new Map<string, Map<string, Subscription<S>>>();
   private readonly auth = new Map<string, SocketAuth>();
   private readonly buckets = new Map<string, Buckets>();
+  /** Client events on their way to their channels, batched per channel. */
+  private readonly uplink: Uplink;
 
   constructor(
     private readonly host: HubHost<S>,
     private readonly limits: HubLimits,
-  ) {}
+  ) {
+    this.uplink = new Uplink({ publishMany: (channel, inputs) => this.host.publishMany(channel, inputs) }, limits.uplink);
+  }
 
   /**
    * Rebuilds subscriptions and grants after the object woke from hibernation.
@@ -387,7 +395,7 @@ export class Hub<S extends HubSocket> {
     return sub;
   }
 
-  private async clientEvent(ws: S, frame: PublishFrame): Promise<void> {
+  private clientEvent(ws: S, frame: PublishFrame): void {
     const { channel } = frame;
     if (!this.grant(ws, channel, 'publish')) {
       this.error(ws, ErrorCode.FORBIDDEN, `publishing on '${channel}' needs a token that grants 'publish' on it`, channel);
@@ -403,10 +411,11 @@ export class Hub<S extends HubSocket> {
       ephemeral: frame.ephemeral ?? false,
     };
     if (frame.echo === false) input.except = meta.id;
-    try {
-      await this.host.publish(channel, input);
-    } catch {
-      this.error(ws, ErrorCode.PUBLISH_FAILED, `could not publish on '${channel}'; try again`, channel);
+    const queued = this.uplink.push(channel, input, () =>
+      this.error(ws, ErrorCode.PUBLISH_FAILED, `could not publish on '${channel}'; try again`, channel),
+    );
+    if (!queued) {
+      this.error(ws, ErrorCode.RATE_LIMITED, `'${channel}' has too many client events waiting: this one was not published, slow down`, channel);
     }
   }
 

@@ -60,7 +60,7 @@ export class ShardObject extends DurableObject<Env> {
         store: new ShardStore(ctx.storage.sql),
         join: (channel, n, options) => this.channel(channel).join(channel, this.name, n, options),
         leave: (channel, n, presence) => this.channel(channel).leave(this.name, n, presence),
-        publish: (channel, input) => this.channel(channel).publish(channel, input),
+        publishMany: (channel, inputs) => this.channel(channel).publishMany(channel, inputs),
         verifyToken: (token) => verifyToken(token, signingSecrets(env), Math.floor(Date.now() / 1000)),
         now: () => Date.now(),
         countError: (code) => {

@@ -170,6 +170,23 @@ describe('client events', () => {
     typist.close();
   });
 
+  it('keep each sender\'s order in a burst from several senders (batched on their way up)', async () => {
+    const channel = freshChannel('match');
+    const listener = await connected();
+    await listener.subscribe(channel);
+    const players = await Promise.all(['p1', 'p2'].map((id) => withToken(id, { [channel]: ['publish'] })));
+    const perSender = EVENTS_PER_SECOND; // within each socket's burst: nothing refused
+    for (let i = 0; i < perSender; i++) {
+      for (const p of players) p.send({ type: 'publish', channel, event: 'player-moved', data: { i }, ephemeral: true });
+    }
+    const got = await listener.waitForMessages(perSender * players.length, channel);
+    for (const id of ['p1', 'p2']) {
+      expect(got.filter((m) => m.clientId === id).map((m) => (m.data as { i: number }).i)).toEqual([...Array(perSender).keys()]);
+    }
+    listener.close();
+    for (const p of players) p.close();
+  });
+
   it('are rate-limited per socket with RATE_LIMITED, never silently dropped', async () => {
     const channel = freshChannel('flood');
     const other = await connected();
