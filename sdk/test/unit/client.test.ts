@@ -1,36 +1,14 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { PushFloClient } from '../../src/client/PushFloClient.js';
 import { backoffDelay } from '../../src/client/timing.js';
 import { AuthenticationError, ConnectionError, ValidationError } from '../../src/errors.js';
-import type { ClientOptions, GapInfo, Message, WebSocketConstructor } from '../../src/types.js';
-import { FakeClock, FakeWebSocket } from './fakes.js';
+import type { ClientOptions, GapInfo, Message } from '../../src/types.js';
+import { connectedClient, fakeClient, FakeClock, FakeWebSocket, messageFrame } from './fakes.js';
 
 let clock: FakeClock;
 
-function makeClient(options: Partial<ClientOptions> = {}) {
-  return new PushFloClient({
-    publishKey: 'pub_test',
-    baseUrl: 'http://broker.test',
-    WebSocket: FakeWebSocket as unknown as WebSocketConstructor,
-    clock,
-    random: () => 0.5, // no jitter
-    ...options,
-  });
-}
-
-async function connected(options: Partial<ClientOptions> = {}) {
-  const client = makeClient(options);
-  const done = client.connect();
-  FakeWebSocket.last.accept();
-  await done;
-  return client;
-}
-
-function message(channel: string, seq: number | undefined, id = `m${seq}`) {
-  const frame: Record<string, unknown> = { type: 'message', channel, messageId: id, eventType: 'e', clientId: 'server', data: { seq }, timestamp: 5 };
-  if (seq !== undefined) frame.seq = seq;
-  return frame;
-}
+const makeClient = (options: Partial<ClientOptions> = {}) => fakeClient(clock, options);
+const connected = (options: Partial<ClientOptions> = {}) => connectedClient(clock, options);
+const message = messageFrame;
 
 beforeEach(() => {
   clock = new FakeClock();

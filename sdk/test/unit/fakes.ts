@@ -1,5 +1,6 @@
-/** A WebSocket and a clock the tests drive by hand. */
-import type { Clock } from '../../src/types.js';
+/** A WebSocket and a clock the tests drive by hand, and a client wired to them. */
+import { PushFloClient } from '../../src/client/PushFloClient.js';
+import type { ClientOptions, Clock, WebSocketConstructor } from '../../src/types.js';
 
 export class FakeClock implements Clock {
   private t = 1_000_000;
@@ -91,4 +92,32 @@ export class FakeWebSocket {
   framesOf(type: string): Array<Record<string, unknown>> {
     return this.sent.filter((f) => f.type === type);
   }
+}
+
+/** A client on the fakes: no network, time from `clock`, no jitter. */
+export function fakeClient(clock: FakeClock, options: Partial<ClientOptions> = {}): PushFloClient {
+  return new PushFloClient({
+    publishKey: 'pub_test',
+    baseUrl: 'http://broker.test',
+    WebSocket: FakeWebSocket as unknown as WebSocketConstructor,
+    clock,
+    random: () => 0.5, // no jitter
+    ...options,
+  });
+}
+
+/** A fake client whose socket the broker has accepted. */
+export async function connectedClient(clock: FakeClock, options: Partial<ClientOptions> = {}): Promise<PushFloClient> {
+  const client = fakeClient(clock, options);
+  const done = client.connect();
+  FakeWebSocket.last.accept();
+  await done;
+  return client;
+}
+
+/** A broker `message` frame, with `seq` unless it is undefined. */
+export function messageFrame(channel: string, seq: number | undefined, id = `m${seq}`): Record<string, unknown> {
+  const frame: Record<string, unknown> = { type: 'message', channel, messageId: id, eventType: 'e', clientId: 'server', data: { seq }, timestamp: 5 };
+  if (seq !== undefined) frame.seq = seq;
+  return frame;
 }
