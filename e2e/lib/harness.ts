@@ -3,17 +3,43 @@
  * Chromium, or Firefox ESR over WebDriver BiDi), dropping and restoring a
  * user's WebSocket, and publish → render latency.
  */
-import { firefox, type Browser, type BrowserContext, type Page, type WebSocketRoute } from '@playwright/test';
+import { firefox, type Browser, type BrowserContext, type Page, type TestInfo, type WebSocketRoute } from '@playwright/test';
 import { FIREFOX } from '../playwright.config';
 
-/** Opens `n` users, each in its own context (own cookies, own sockets). */
+/** Contexts opened by `openUsers` and not closed yet. */
+const opened = new Set<BrowserContext>();
+
+/**
+ * Opens `n` users, each in its own context (own cookies, own sockets). They
+ * stay open until `closeUsers()`, which every spec file runs after each test,
+ * so no page of one test keeps a socket (or a game loop) running into the next.
+ */
 export async function openUsers(browser: Browser, n: number): Promise<Array<{ context: BrowserContext; page: Page }>> {
   const users = [];
   for (let i = 0; i < n; i++) {
     const context = await browser.newContext();
+    opened.add(context);
+    context.once('close', () => opened.delete(context));
     users.push({ context, page: await context.newPage() });
   }
   return users;
+}
+
+/**
+ * Closes every user `openUsers` opened: `test.afterEach(closeUsers)`. After a
+ * failure it first attaches a screenshot of each of their pages to the report.
+ */
+export async function closeUsers({}: object, testInfo: TestInfo): Promise<void> {
+  const contexts = [...opened];
+  opened.clear();
+  if (testInfo.status !== testInfo.expectedStatus) {
+    let n = 0;
+    for (const page of contexts.flatMap((c) => c.pages())) {
+      const body = await page.screenshot({ timeout: 5_000 }).catch(() => null);
+      if (body !== null) await testInfo.attach(`user-${++n}`, { body, contentType: 'image/png' });
+    }
+  }
+  await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
 }
 
 /** Firefox ESR driven over WebDriver BiDi (Playwright 1.64 is the newest that drives ESR 153: see e2e/README.md). */

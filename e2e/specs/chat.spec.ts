@@ -5,8 +5,10 @@
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { BROKER_URL, CHAT_URL } from '../playwright.config';
-import { launchFirefox, openUsers, socketLink } from '../lib/harness';
+import { closeUsers, launchFirefox, openUsers, socketLink } from '../lib/harness';
 import { joinOpenRoom, member, openRoom, send, sentMessage, sentTexts, signIn, uniqueName } from '../lib/chat';
+
+test.afterEach(closeUsers);
 
 /** Calls the chat API as the user signed in on `page` (its cookies). */
 async function api(request: APIRequestContext, method: string, path: string, data?: unknown) {

@@ -4,7 +4,9 @@
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { BROKER_WS_URL, ORDERS_URL } from '../playwright.config';
-import { launchFirefox, openUsers, p95, socketLink } from '../lib/harness';
+import { closeUsers, launchFirefox, openUsers, p95, socketLink } from '../lib/harness';
+
+test.afterEach(closeUsers);
 
 interface Order {
   id: string;
