@@ -143,9 +143,18 @@ export async function verifyToken(token: string, secrets: readonly string[], now
   return { ok: true, claims: c };
 }
 
+/** Compiled wildcard patterns (checked on every client event, so compiled once; capped). */
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED_PATTERNS = 1024;
+
 function patternMatches(pattern: string, channel: string): boolean {
   if (!pattern.includes('*')) return pattern === channel;
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.]/g, '\\.')).join('.*')}$`);
+  let re = compiled.get(pattern);
+  if (re === undefined) {
+    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.]/g, '\\.')).join('.*')}$`);
+    if (compiled.size >= MAX_COMPILED_PATTERNS) compiled.clear();
+    compiled.set(pattern, re);
+  }
   return re.test(channel);
 }
 
