@@ -542,13 +542,18 @@ export class PushFloClient extends Emitter<ClientEvents> {
     ws.onmessage = null;
     ws.onclose = null;
     ws.onerror = null;
-    if (ws.readyState === OPEN || ws.readyState === CONNECTING) {
+    const close = () => {
       try {
         ws.close(code, reason);
       } catch {
         // already closing
       }
-    }
+    };
+    if (ws.readyState === OPEN) close();
+    // Closing a socket that is still connecting makes browsers log a warning
+    // (React StrictMode's mount → unmount → mount does exactly that): let it
+    // open, then close it. One that never opens just goes away.
+    else if (ws.readyState === CONNECTING) ws.onopen = close;
     for (const state of this.channels.values()) {
       state.confirmed = false;
       state.resyncing = false;

@@ -141,6 +141,20 @@ describe('state machine', () => {
   });
 });
 
+describe('disconnect while connecting', () => {
+  it('closes a socket that is still connecting once it opens (no browser warning), and never uses it', async () => {
+    const client = makeClient();
+    void client.connect().catch(() => undefined);
+    const first = FakeWebSocket.last;
+    client.disconnect();
+    expect(first.closedWith).toBeNull(); // not closed while CONNECTING
+    first.accept();
+    expect(first.closedWith).not.toBeNull(); // closed as soon as it opened
+    expect(client.connectionState).toBe('disconnected');
+    expect(first.framesOf('subscribe')).toHaveLength(0);
+  });
+});
+
 describe('heartbeat', () => {
   it('pings every interval while the broker answers', async () => {
     await connected({ heartbeatInterval: 1000 });
