@@ -1,19 +1,12 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { backoffDelay } from '../../src/client/timing.js';
 import { AuthenticationError, ConnectionError, ValidationError } from '../../src/errors.js';
-import type { ClientOptions, GapInfo, Message } from '../../src/types.js';
-import { connectedClient, fakeClient, FakeClock, FakeWebSocket, messageFrame } from './fakes.js';
+import type { GapInfo, Message } from '../../src/types.js';
+import { clock, connected, FakeWebSocket, makeClient, messageFrame, resetFakes } from './fakes.js';
 
-let clock: FakeClock;
-
-const makeClient = (options: Partial<ClientOptions> = {}) => fakeClient(clock, options);
-const connected = (options: Partial<ClientOptions> = {}) => connectedClient(clock, options);
 const message = messageFrame;
 
-beforeEach(() => {
-  clock = new FakeClock();
-  FakeWebSocket.reset();
-});
+beforeEach(resetFakes);
 
 describe('backoff', () => {
   it('starts at 1 s and grows ×1.5 up to 30 s', () => {

@@ -7,6 +7,13 @@ export class FakeClock implements Clock {
   private seq = 0;
   private timers = new Map<number, { at: number; fn: () => void }>();
 
+  /** Back to the start: time 1,000,000 ms, no timers. */
+  reset(): void {
+    this.t = 1_000_000;
+    this.seq = 0;
+    this.timers.clear();
+  }
+
   now(): number {
     return this.t;
   }
@@ -121,3 +128,17 @@ export function messageFrame(channel: string, seq: number | undefined, id = `m${
   if (seq !== undefined) frame.seq = seq;
   return frame;
 }
+
+/** The clock every unit test shares; `resetFakes()` before each test starts it afresh. */
+export const clock = new FakeClock();
+
+/** `beforeEach(resetFakes)`: a fresh clock and no sockets. */
+export function resetFakes(): void {
+  clock.reset();
+  FakeWebSocket.reset();
+}
+
+/** A client on the shared fakes. */
+export const makeClient = (options: Partial<ClientOptions> = {}): PushFloClient => fakeClient(clock, options);
+/** A connected client on the shared fakes. */
+export const connected = (options: Partial<ClientOptions> = {}): Promise<PushFloClient> => connectedClient(clock, options);

@@ -1,18 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import type { ClientOptions, GapInfo, Message } from '../../src/types.js';
-import { connectedClient, fakeClient, FakeClock, FakeWebSocket, messageFrame } from './fakes.js';
+import type { GapInfo, Message } from '../../src/types.js';
+import { clock, connected, FakeWebSocket, makeClient, messageFrame, resetFakes } from './fakes.js';
 
-let clock: FakeClock;
-
-const makeClient = (options: Partial<ClientOptions> = {}) => fakeClient(clock, options);
-const connected = (options: Partial<ClientOptions> = {}) => connectedClient(clock, options);
 const message = messageFrame;
 
-beforeEach(() => {
-  clock = new FakeClock();
-  FakeWebSocket.reset();
-});
+beforeEach(resetFakes);
 
 describe('subscribe from a known position (since)', () => {
   it('the first subscribe frame carries lastSeq and epoch, and replayed messages reach the app in order', async () => {
