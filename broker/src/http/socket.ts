@@ -6,8 +6,9 @@ import { AUTH_HEADER, CLIENT_ID_HEADER, SHARD_HEADER, type HandoffAuth } from '.
 import { countWorkerError } from '../stats/sinks';
 import { CloseCode, ErrorCode, isToken, PROTOCOL_VERSION, verifyToken, type ErrorFrame, type ServerFrame } from '@pushflodev/sdk/protocol';
 
-/** Accepts the socket only to say why it is refused, then closes it. */
-function refuse(code: ErrorCode, error: string, closeCode: CloseCode): Response {
+/** Accepts the socket only to say why it is refused (counted for the statistics), then closes it. */
+function refuse(c: Context<{ Bindings: Env }>, code: ErrorCode, error: string, closeCode: CloseCode): Response {
+  countWorkerError(c, code);
   const pair = new WebSocketPair();
   const server = pair[1];
   server.accept();
@@ -29,8 +30,8 @@ export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> 
   }
   const version = c.req.query('v');
   if (version !== undefined && version !== String(PROTOCOL_VERSION)) {
-    countWorkerError(c, ErrorCode.UNSUPPORTED_PROTOCOL);
     return refuse(
+      c,
       ErrorCode.UNSUPPORTED_PROTOCOL,
       `protocol version ${version} is not supported; this broker speaks ${PROTOCOL_VERSION}`,
       CloseCode.UNSUPPORTED_PROTOCOL,
@@ -43,8 +44,7 @@ export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> 
   if (isToken(presented)) {
     const check = await verifyToken(presented, signingSecrets(c.env), Math.floor(Date.now() / 1000));
     if (!check.ok) {
-      countWorkerError(c, check.code);
-      return refuse(check.code, check.error, check.code === 'TOKEN_EXPIRED' ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
+      return refuse(c, check.code, check.error, check.code === 'TOKEN_EXPIRED' ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
     }
     const { sub, cap, info, exp } = check.claims;
     headers.set(CLIENT_ID_HEADER, sub);
@@ -52,14 +52,13 @@ export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> 
   } else {
     const check = await checkKey(c.env, presented);
     if (!check.ok) {
-      countWorkerError(c, ErrorCode.UNAUTHORIZED);
       const message =
         check.reason === 'missing'
           ? 'missing token: connect with ?token=<publish key or signed token>'
           : check.reason === 'not_configured'
             ? 'the broker has no keys configured'
             : 'invalid token';
-      return refuse(ErrorCode.UNAUTHORIZED, message, CloseCode.UNAUTHORIZED);
+      return refuse(c, ErrorCode.UNAUTHORIZED, message, CloseCode.UNAUTHORIZED);
     }
     headers.set(CLIENT_ID_HEADER, randomId('client'));
   }
