@@ -43,7 +43,7 @@ function app(name: string, url: string, env: Record<string, string>) {
       name,
       command: `pnpm --silent --filter @switchyard/${name} run build && pnpm --silent --filter @switchyard/${name} run start`,
       cwd: REPO,
-      url: `${url}${name === 'orders' ? '/api/orders' : '/api/health'}`,
+      url: `${url}/api/health`,
       env: { ...BROKER_ENV, ...env },
       reuseExistingServer: false,
       timeout: 300_000,
