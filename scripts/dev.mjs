@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 /**
- * `pnpm dev`: the whole stack. Starts the broker first (and waits until it is
- * healthy), then every other workspace package that has a `dev` script, each
- * with labelled output. Ctrl-C stops them all, process groups included, so
- * nothing is left behind.
+ * `pnpm dev` (`./dev`): the whole stack. Starts the broker first, as
+ * `pnpm broker` does (the deploy bundle on one workerd, direct sockets,
+ * rebuilt and restarted on a source change; every broker setting from the
+ * environment), waits until it is healthy, then every other workspace package
+ * that has a `dev` script, each with labelled output. Ctrl-C stops them all,
+ * process groups included, so nothing is left behind.
+ *
+ *   ./dev                 # everything
+ *   ./dev --wrangler      # the broker through `wrangler dev` instead (slower)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_STATE_DIR, REPO_DIR, startBroker } from '../broker/scripts/launcher.mjs';
+import { DEFAULT_STATE_DIR, localVars, REPO_DIR, settingsFromEnv, startBroker } from '../broker/scripts/launcher.mjs';
+import { settingsProblems } from '../broker/src/settings.ts';
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 const useColor = process.stdout.isTTY;
@@ -44,6 +50,12 @@ function devPackages() {
 }
 
 const port = Number(process.env.PORT ?? 8787);
+const vars = settingsFromEnv();
+const problems = settingsProblems(localVars(vars));
+if (problems.length > 0) {
+  console.error(`invalid broker settings, nothing started:\n  ${problems.join('\n  ')}\n(see the settings table in broker/README.md)`);
+  process.exit(2);
+}
 const children = [];
 let stopping = false;
 
@@ -80,7 +92,14 @@ const brokerLabel = label('broker', 0);
 console.log(`${brokerLabel} starting on 127.0.0.1:${port} …`);
 let broker;
 try {
-  broker = await startBroker({ port, stateDir: process.env.BROKER_STATE_DIR ?? DEFAULT_STATE_DIR, stdio: 'pipe' });
+  broker = await startBroker({
+    port,
+    stateDir: process.env.BROKER_STATE_DIR ?? DEFAULT_STATE_DIR,
+    vars,
+    stdio: 'pipe',
+    watch: true,
+    runtime: process.argv.includes('--wrangler') ? 'wrangler' : 'workerd',
+  });
 } catch (err) {
   console.error(`${brokerLabel} failed to start: ${err.message}`);
   process.exit(1);

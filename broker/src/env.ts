@@ -4,7 +4,10 @@ import type { RegistryObject } from './registry/registry-object';
 import type { RateLimiterObject } from './limits/rate-limiter-object';
 import type { StatsObject } from './stats/stats-object';
 
-/** Bindings and settings. Every setting is optional and has a sane default. */
+/**
+ * Bindings and settings. Every setting is optional; names, defaults, ranges and
+ * meanings are in the one table in ./settings.ts.
+ */
 export interface Env {
   CHANNEL: DurableObjectNamespace<ChannelObject>;
   SHARD: DurableObjectNamespace<ShardObject>;
@@ -42,41 +45,8 @@ export interface Env {
   PUBLISH_RATE_PER_SECOND?: string;
   /** How long an Idempotency-Key is remembered, seconds (default 300). */
   IDEMPOTENCY_WINDOW_SECONDS?: string;
+  /** Output a socket may be handed without a frame from its client (default 1 MiB); past it: close 4002. */
+  SLOW_CONSUMER_BYTES?: string;
 }
 
-export interface Settings {
-  shardCount: number;
-  historyTtlMs: number;
-  historyMaxMessages: number;
-  maxReplay: number;
-  maxSubscriptionsPerSocket: number;
-  socketFramesPerSecond: number;
-  heartbeatTimeoutMs: number;
-  presenceTimeoutMs: number;
-  clientEventsPerSecond: number;
-  publishRatePerSecond: number;
-  idempotencyWindowMs: number;
-}
-
-function int(value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined || value.trim() === '') return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n)) return fallback;
-  return Math.min(max, Math.max(min, Math.floor(n)));
-}
-
-export function settings(env: Partial<Env>): Settings {
-  return {
-    shardCount: int(env.SHARD_COUNT, 16, 1, 4096),
-    historyTtlMs: int(env.HISTORY_TTL_SECONDS, 86_400, 1, 365 * 86_400) * 1000,
-    historyMaxMessages: int(env.HISTORY_MAX_MESSAGES, 10_000, 1, 10_000_000),
-    maxReplay: int(env.MAX_REPLAY, 5_000, 1, 100_000),
-    maxSubscriptionsPerSocket: int(env.MAX_SUBSCRIPTIONS_PER_SOCKET, 100, 1, 10_000),
-    socketFramesPerSecond: int(env.SOCKET_FRAMES_PER_SECOND, 50, 1, 100_000),
-    heartbeatTimeoutMs: int(env.HEARTBEAT_TIMEOUT_MS, 70_000, 1_000, 3_600_000),
-    presenceTimeoutMs: int(env.PRESENCE_TIMEOUT_MS, 25_000, 1_000, 3_600_000),
-    clientEventsPerSecond: int(env.CLIENT_EVENTS_PER_SECOND, 20, 1, 10_000),
-    publishRatePerSecond: int(env.PUBLISH_RATE_PER_SECOND, 1_000, 1, 1_000_000),
-    idempotencyWindowMs: int(env.IDEMPOTENCY_WINDOW_SECONDS, 300, 120, 86_400) * 1000,
-  };
-}
+export { settings, SettingsError, type Settings } from './settings';

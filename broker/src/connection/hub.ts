@@ -34,6 +34,7 @@ import type { Entry } from '../channel/fanout';
 import type { JoinOptions, JoinResult, PublishInput } from '../channel/channel-object';
 import { TokenBucket } from '../limits/token-bucket';
 import { Uplink, type UplinkOptions } from './uplink';
+import { joinFrames, Outflow } from './outflow';
 
 export interface HubSocket {
   send(text: string): void;
@@ -54,6 +55,8 @@ export interface SocketMeta {
   exp: number | null;
   /** Member of at least one presence channel: held to the shorter presence timeout. */
   presence: boolean;
+  /** Opened with `coalesce=1`: may get several frames per WebSocket message (see outflow.ts). */
+  coalesce?: boolean;
 }
 
 /** A token socket's grants. */
@@ -87,6 +90,10 @@ export interface HubHost<S extends HubSocket> {
   now(): number;
   /** Told about every error frame sent (for statistics). */
   countError?(code: ErrorCode): void;
+  /** When the runtime last answered a ping on this socket by itself (ms), if it did. */
+  lastPing?(ws: S): number | null;
+  /** Told about every socket closed as a slow consumer (for statistics and logs). */
+  onSlowConsumer?(socketId: string): void;
 }
 
 export interface HubLimits {
@@ -99,6 +106,8 @@ export interface HubLimits {
   uplink?: UplinkOptions;
   heartbeatTimeoutMs: number;
   presenceTimeoutMs: number;
+  /** Output one socket may be handed without a frame from its client (see outflow.ts). */
+  slowConsumerBytes: number;
 }
 
 interface Subscription<S> {
@@ -106,6 +115,8 @@ interface Subscription<S> {
   ws: S;
   /** The socket's connection id: subscriptions are keyed by it, not by object identity, which hibernation does not keep. */
   id: string;
+  /** The socket's output (shared by all its subscriptions). */
+  out: Outflow;
   live: boolean;
   presence: boolean;
   /** Highest seq sent to this socket on this channel (0: none yet). */
@@ -127,6 +138,8 @@ export class Hub<S extends HubSocket> {
   private readonly bySocket = new Map<string, Map<string, Subscription<S>>>();
   private readonly auth = new Map<string, SocketAuth>();
   private readonly buckets = new Map<string, Buckets>();
+  /** connection id → output state */
+  private readonly outflows = new Map<string, Outflow>();
   /** Client events on their way to their channels, batched per channel. */
   private readonly uplink: Uplink;
 
@@ -154,7 +167,8 @@ export class Hub<S extends HubSocket> {
         gone.set(row.socketId, list);
         continue;
       }
-      this.track(row.channel, { ws, id: row.socketId, live: true, presence: row.presence, lastSeq: 0, buffer: [], overflowed: false });
+      const out = this.outflowOf(ws);
+      this.track(row.channel, { ws, id: row.socketId, out, live: true, presence: row.presence, lastSeq: 0, buffer: [], overflowed: false });
     }
     for (const [id, auth] of this.host.store.auths()) if (byId.has(id)) this.auth.set(id, auth);
     const leaves: Array<Promise<void>> = [];
@@ -215,12 +229,58 @@ export class Hub<S extends HubSocket> {
     return this.subs.get(channel)?.get(this.host.meta(ws).id);
   }
 
-  send(ws: S, frame: ServerFrame): void {
-    try {
-      ws.send(JSON.stringify(frame));
-    } catch {
-      // The socket is closing; its close handler cleans up.
+  /** The socket's output state, created on first use (also after hibernation). */
+  private outflowOf(ws: S, meta: SocketMeta = this.host.meta(ws)): Outflow {
+    let out = this.outflows.get(meta.id);
+    if (out === undefined) {
+      out = new Outflow(meta.coalesce === true, this.host.now());
+      this.outflows.set(meta.id, out);
     }
+    return out;
+  }
+
+  send(ws: S, frame: ServerFrame): void {
+    this.write(ws, this.outflowOf(ws), JSON.stringify(frame));
+  }
+
+  /**
+   * Hands one WebSocket message to the runtime, counting it against the
+   * slow-consumer cap. False when the socket is closed (or closing) and the
+   * caller should stop sending to it.
+   */
+  private write(ws: S, out: Outflow, text: string): boolean {
+    if (out.closed) return false;
+    out.unconfirmed += text.length;
+    if (out.unconfirmed > this.limits.slowConsumerBytes) {
+      // Over the cap: fine only if the runtime answered a ping since the count was last reset.
+      const ping = this.host.lastPing?.(ws) ?? null;
+      if (ping !== null && ping >= out.confirmedAt) {
+        out.heard(this.host.now());
+        out.unconfirmed = text.length;
+      } else {
+        this.slowConsumer(ws, out);
+        return false;
+      }
+    }
+    try {
+      ws.send(text);
+      return true;
+    } catch {
+      return false; // the socket is closing; its close handler cleans up
+    }
+  }
+
+  /** Closes a socket that was handed more than the cap without a sign of life; it resumes from history. */
+  private slowConsumer(ws: S, out: Outflow): void {
+    out.closed = true;
+    const id = this.host.meta(ws).id;
+    try {
+      ws.close(CloseCode.SLOW_CONSUMER, 'too much unread output; reconnect and resume from your last seq');
+    } catch {
+      // already closing
+    }
+    this.host.onSlowConsumer?.(id);
+    void this.onClose(ws);
   }
 
   private error(ws: S, code: ErrorCode, error: string, channel?: string): void {
@@ -247,7 +307,7 @@ export class Hub<S extends HubSocket> {
     const frame = parsed.frame;
     switch (frame.type) {
       case 'ping':
-        ws.send(PONG_TEXT);
+        this.write(ws, this.outflowOf(ws), PONG_TEXT);
         return;
       case 'ack':
         return;
@@ -266,6 +326,7 @@ export class Hub<S extends HubSocket> {
   private touch(ws: S): void {
     const meta = this.host.meta(ws);
     const now = this.host.now();
+    this.outflowOf(ws, meta).heard(now);
     if (now - meta.seenAt > Math.min(this.limits.heartbeatTimeoutMs, this.limits.presenceTimeoutMs) / 4) {
       meta.seenAt = now;
       this.host.saveMeta(ws, meta);
@@ -316,7 +377,8 @@ export class Hub<S extends HubSocket> {
       return;
     }
     const presence = this.grant(ws, channel, 'presence');
-    const sub: Subscription<S> = { ws, id: meta.id, live: false, presence, lastSeq: existing?.lastSeq ?? 0, buffer: [], overflowed: false };
+    const out = this.outflowOf(ws, meta);
+    const sub: Subscription<S> = { ws, id: meta.id, out, live: false, presence, lastSeq: existing?.lastSeq ?? 0, buffer: [], overflowed: false };
     this.track(channel, sub);
     this.host.store.addSub(meta.id, channel, presence);
     if (presence && !meta.presence) {
@@ -342,6 +404,11 @@ export class Hub<S extends HubSocket> {
       return;
     }
 
+    // A replay larger than half the slow-consumer cap would close the socket before it is read:
+    // say so instead (the client refetches its state and carries on from head).
+    if (result.recovered === true && this.replayChars(result.replay) > this.limits.slowConsumerBytes / 2) {
+      result = { ...result, recovered: false, reason: 'too_far_behind', replay: [] };
+    }
     const subscribed: SubscribedFrame = { type: 'subscribed', channel, seq: result.head, epoch: result.epoch };
     if (result.recovered !== undefined) {
       subscribed.recovered = result.recovered;
@@ -353,7 +420,7 @@ export class Hub<S extends HubSocket> {
       this.send(ws, { type: 'presence', channel, action: 'sync', members: result.members } satisfies PresenceFrame);
     }
     sub.lastSeq = Math.max(sub.lastSeq, frame.lastSeq ?? 0);
-    this.sendEntries(ws, sub, result.replay);
+    this.sendEntries(sub, result.replay);
     sub.lastSeq = Math.max(sub.lastSeq, result.head);
     sub.live = true;
     const buffered = sub.buffer;
@@ -362,22 +429,29 @@ export class Hub<S extends HubSocket> {
       ws.close(CloseCode.SLOW_CONSUMER, 'fell behind while subscribing; reconnect and resume');
       return;
     }
-    this.sendEntries(ws, sub, buffered);
+    this.sendEntries(sub, buffered);
   }
 
-  private sendEntries(ws: S, sub: Subscription<S>, entries: Entry[]): void {
+  private replayChars(entries: Entry[]): number {
+    let n = 0;
+    for (const e of entries) n += e.frame.length;
+    return n;
+  }
+
+  /** Sends a subscription its entries in order, each sequenced one at most once; coalesced when the socket asked. */
+  private sendEntries(sub: Subscription<S>, entries: Entry[]): void {
+    const coalesce = sub.out.coalesce && entries.length > 1;
+    const texts: string[] = [];
     for (const entry of entries) {
       if (entry.except === sub.id) continue;
       if (entry.seq !== undefined) {
         if (entry.seq <= sub.lastSeq) continue;
         sub.lastSeq = entry.seq;
       }
-      try {
-        ws.send(entry.frame);
-      } catch {
-        return;
-      }
+      if (coalesce) texts.push(entry.frame);
+      else if (!this.write(sub.ws, sub.out, entry.frame)) return;
     }
+    if (texts.length > 0) this.write(sub.ws, sub.out, joinFrames(texts));
   }
 
   private async unsubscribe(ws: S, channel: string): Promise<void> {
@@ -444,6 +518,7 @@ export class Hub<S extends HubSocket> {
   async onClose(ws: S): Promise<void> {
     const id = this.host.meta(ws).id;
     this.buckets.delete(id);
+    this.outflows.delete(id);
     const mine = [...(this.bySocket.get(id) ?? new Map<string, Subscription<S>>())];
     for (const [channel] of mine) this.untrack(id, channel);
     this.host.store.removeSocket(id);
@@ -459,7 +534,7 @@ export class Hub<S extends HubSocket> {
     if (map === undefined) return 0;
     for (const sub of map.values()) {
       if (sub.live) {
-        this.sendEntries(sub.ws, sub, entries);
+        this.sendEntries(sub, entries);
       } else if (!sub.overflowed) {
         sub.buffer.push(...entries);
         if (sub.buffer.length > this.limits.maxPendingBuffer) {

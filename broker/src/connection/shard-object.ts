@@ -9,6 +9,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { settings, type Env } from '../env';
 import { signingSecrets } from '../auth';
 import {
+  COALESCE_QUERY_PARAM,
   PING_TEXT,
   PONG_TEXT,
   PROTOCOL_VERSION,
@@ -67,6 +68,8 @@ export class ShardObject extends DurableObject<Env> {
           this.statsReporter.countError(code);
           this.statsReporter.schedule(timerScheduler, Date.now());
         },
+        lastPing: (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null,
+        onSlowConsumer: (id) => console.warn(`[${this.name || 'shard'}] slow consumer: closed ${id} (4002) after ${s.slowConsumerBytes} bytes without a frame from it`),
       },
       {
         maxSubscriptionsPerSocket: s.maxSubscriptionsPerSocket,
@@ -75,6 +78,7 @@ export class ShardObject extends DurableObject<Env> {
         maxPendingBuffer: 10_000,
         heartbeatTimeoutMs: s.heartbeatTimeoutMs,
         presenceTimeoutMs: s.presenceTimeoutMs,
+        slowConsumerBytes: s.slowConsumerBytes,
       },
     );
     void this.hub.restore(ctx.getWebSockets());
@@ -124,6 +128,7 @@ export class ShardObject extends DurableObject<Env> {
       exp: auth === null ? null : auth.exp * 1000,
       presence: false,
     };
+    if (new URL(request.url).searchParams.get(COALESCE_QUERY_PARAM) === '1') meta.coalesce = true;
     server.serializeAttachment(meta);
     if (auth !== null) this.hub.authorize(meta.id, { cap: auth.cap, info: auth.info });
     const connected: ConnectedFrame = {

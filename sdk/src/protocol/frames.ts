@@ -5,6 +5,11 @@
  *
  * The base protocol is PushFlo's; the fields marked "extension" ride on its
  * frames and are ignored by clients that do not know them.
+ *
+ * Framing: every WebSocket text message is one JSON frame, except on a socket
+ * opened with `coalesce=1` in its URL, where one message may hold several
+ * server frames joined by `\n` (split with `splitFrames`, see coalesce.ts).
+ * Client frames are always one per message.
  */
 import { channelNameProblem } from './channel-name.js';
 import { ErrorCode } from './codes.js';
