@@ -45,7 +45,7 @@ export interface Env {
   PUBLISH_RATE_PER_SECOND?: string;
   /** How long an Idempotency-Key is remembered, seconds (default 300). */
   IDEMPOTENCY_WINDOW_SECONDS?: string;
-  /** Output a socket may be handed without a frame from its client (default 1 MiB); past it: close 4002. */
+  /** Output a socket may be handed without a frame from its client (default 2 MiB); past it: close 4002. */
   SLOW_CONSUMER_BYTES?: string;
 }
 

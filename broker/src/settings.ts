@@ -86,11 +86,12 @@ export const SETTINGS: readonly SettingSpec[] = [
   {
     name: 'SLOW_CONSUMER_BYTES',
     kind: 'int',
-    default: 1_048_576,
+    default: 2_097_152,
     min: 16_384,
     max: 1_073_741_824,
     unit: 'bytes',
-    meaning: 'output a socket may be handed without a frame (ping included) from its client; past it the socket is closed `4002` and resumes from history',
+    meaning:
+      'output a socket may be handed without hearing from its client (any frame; pings count); past it the socket is closed `4002` and resumes from history. 2 MiB: a full batch publish (1 MB body) fits',
   },
 ];
 

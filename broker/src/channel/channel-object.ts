@@ -33,6 +33,8 @@ export interface JoinOptions {
   epoch?: string;
   /** Join presence as this connection. */
   member?: Connection;
+  /** A replay longer than this (characters of frames) is refused as `too_far_behind` (the socket could not take it). */
+  maxReplayChars?: number;
 }
 
 export interface JoinResult {
@@ -269,7 +271,15 @@ export class ChannelObject extends DurableObject<Env> {
     if (failure !== null) return { ...result, recovered: false, reason: failure };
     result.recovered = true;
     if (lastSeq < head) {
-      result.replay = this.store.since(lastSeq, head - lastSeq).map((m) => ({ seq: m.seq, frame: messageFrame(name, m) }));
+      let chars = 0;
+      for (const m of this.store.since(lastSeq, head - lastSeq)) {
+        const frame = messageFrame(name, m);
+        chars += frame.length;
+        if (options.maxReplayChars !== undefined && chars > options.maxReplayChars) {
+          return { ...result, recovered: false, reason: 'too_far_behind', replay: [] };
+        }
+        result.replay.push({ seq: m.seq, frame });
+      }
     }
     return result;
   }

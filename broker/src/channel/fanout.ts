@@ -38,6 +38,13 @@ interface Outbox {
 export interface FanoutOptions {
   maxQueued: number;
   maxBatch: number;
+  /**
+   * Most characters of frames in one delivery call (a single larger frame
+   * still goes alone). Keeps one call from handing each socket more than a
+   * slice of its slow-consumer cap at once, so the shard hears from its
+   * clients (acks, pings) between slices.
+   */
+  maxBatchChars: number;
   /** Attempts per batch before the shard is considered gone. */
   attempts: number;
 }
@@ -49,7 +56,7 @@ export class Fanout {
     private readonly port: ShardPort,
     /** Called with each shard's latest subscriber count (0: nobody left there). */
     private readonly onCount: (shard: string, count: number) => void,
-    private readonly options: FanoutOptions = { maxQueued: 10_000, maxBatch: 512, attempts: 3 },
+    private readonly options: FanoutOptions = { maxQueued: 10_000, maxBatch: 512, maxBatchChars: 256 * 1024, attempts: 3 },
   ) {}
 
   /** Queues an entry for every shard and starts any idle outbox. */
@@ -85,7 +92,7 @@ export class Fanout {
     box.sending = true;
     try {
       while (box.queue.length > 0) {
-        const batch = box.queue.splice(0, this.options.maxBatch);
+        const batch = box.queue.splice(0, this.batchLength(box.queue));
         const count = await this.sendWithRetry(shard, batch);
         if (count === null) {
           // The shard is gone (its sockets went with it and will resume elsewhere).
@@ -99,6 +106,17 @@ export class Fanout {
       box.sending = false;
       if (box.queue.length === 0) this.outboxes.delete(shard);
     }
+  }
+
+  /** How many queued entries go in the next call: at most maxBatch, and maxBatchChars of frames (at least one). */
+  private batchLength(queue: Entry[]): number {
+    const most = Math.min(queue.length, this.options.maxBatch);
+    let chars = 0;
+    for (let i = 0; i < most; i++) {
+      chars += queue[i]!.frame.length;
+      if (chars > this.options.maxBatchChars) return Math.max(1, i);
+    }
+    return most;
   }
 
   private async sendWithRetry(shard: string, batch: Entry[]): Promise<number | null> {

@@ -34,7 +34,7 @@ import type { Entry } from '../channel/fanout';
 import type { JoinOptions, JoinResult, PublishInput } from '../channel/channel-object';
 import { TokenBucket } from '../limits/token-bucket';
 import { Uplink, type UplinkOptions } from './uplink';
-import { joinFrames, Outflow } from './outflow';
+import { joinFrames, MAX_COALESCED_CHARS, Outflow } from './outflow';
 
 export interface HubSocket {
   send(text: string): void;
@@ -389,6 +389,9 @@ export class Hub<S extends HubSocket> {
     const options: JoinOptions = {};
     if (frame.lastSeq !== undefined) options.lastSeq = frame.lastSeq;
     if (frame.epoch !== undefined) options.epoch = frame.epoch;
+    // A replay larger than half the slow-consumer cap would close the socket before it is read:
+    // the channel says `too_far_behind` instead (the client refetches its state and carries on).
+    options.maxReplayChars = Math.floor(this.limits.slowConsumerBytes / 2);
     if (presence) options.member = { connectionId: meta.id, clientId: meta.clientId, data: this.auth.get(meta.id)?.info ?? null };
     let result: JoinResult;
     try {
@@ -404,11 +407,6 @@ export class Hub<S extends HubSocket> {
       return;
     }
 
-    // A replay larger than half the slow-consumer cap would close the socket before it is read:
-    // say so instead (the client refetches its state and carries on from head).
-    if (result.recovered === true && this.replayChars(result.replay) > this.limits.slowConsumerBytes / 2) {
-      result = { ...result, recovered: false, reason: 'too_far_behind', replay: [] };
-    }
     const subscribed: SubscribedFrame = { type: 'subscribed', channel, seq: result.head, epoch: result.epoch };
     if (result.recovered !== undefined) {
       subscribed.recovered = result.recovered;
@@ -432,24 +430,28 @@ export class Hub<S extends HubSocket> {
     this.sendEntries(sub, buffered);
   }
 
-  private replayChars(entries: Entry[]): number {
-    let n = 0;
-    for (const e of entries) n += e.frame.length;
-    return n;
-  }
-
   /** Sends a subscription its entries in order, each sequenced one at most once; coalesced when the socket asked. */
   private sendEntries(sub: Subscription<S>, entries: Entry[]): void {
     const coalesce = sub.out.coalesce && entries.length > 1;
-    const texts: string[] = [];
+    let texts: string[] = [];
+    let chars = 0;
     for (const entry of entries) {
       if (entry.except === sub.id) continue;
       if (entry.seq !== undefined) {
         if (entry.seq <= sub.lastSeq) continue;
         sub.lastSeq = entry.seq;
       }
-      if (coalesce) texts.push(entry.frame);
-      else if (!this.write(sub.ws, sub.out, entry.frame)) return;
+      if (!coalesce) {
+        if (!this.write(sub.ws, sub.out, entry.frame)) return;
+        continue;
+      }
+      if (texts.length > 0 && chars + entry.frame.length > MAX_COALESCED_CHARS) {
+        if (!this.write(sub.ws, sub.out, joinFrames(texts))) return;
+        texts = [];
+        chars = 0;
+      }
+      texts.push(entry.frame);
+      chars += entry.frame.length + 1;
     }
     if (texts.length > 0) this.write(sub.ws, sub.out, joinFrames(texts));
   }

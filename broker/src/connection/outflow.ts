@@ -45,6 +45,9 @@ export class Outflow {
   }
 }
 
+/** Most characters in one coalesced WebSocket message (a larger single frame still goes alone). */
+export const MAX_COALESCED_CHARS = 64 * 1024;
+
 /** Joins frames into one WebSocket message for a coalescing socket. */
 export function joinFrames(texts: string[]): string {
   return texts.length === 1 ? texts[0]! : texts.join('\n');

@@ -1,5 +1,5 @@
-/** Helpers for tests that drive a real broker process (wrangler dev on workerd) from Node. */
-import { mkdtempSync, rmSync } from 'node:fs';
+/** Helpers for tests that drive a real broker process (the deploy bundle on workerd, as `pnpm broker` runs it) from Node. */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PublishResult } from '@pushflodev/sdk/protocol';
@@ -13,6 +13,7 @@ export interface Broker {
   url: string;
   port: number;
   stateDir: string;
+  process: { pid?: number };
   stop(): Promise<void>;
   kill(): Promise<void>;
 }
@@ -28,9 +29,9 @@ export function startBroker(stateDir: string, vars: Record<string, string> = {})
   return start({ port: 0, stateDir, vars, stdio: 'ignore' }) as Promise<Broker>;
 }
 
-export async function openSocket(broker: Broker, token: string = KEYS.pub): Promise<TestSocket> {
-  const ws = new WebSocket(`${broker.url.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`);
-  const socket = new TestSocket(ws);
+export async function openSocket(broker: Broker, token: string = KEYS.pub, { coalesce = false } = {}): Promise<TestSocket> {
+  const ws = new WebSocket(`${broker.url.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}${coalesce ? '&coalesce=1' : ''}`);
+  const socket = new TestSocket(ws, coalesce);
   const first = await socket.next();
   if (first.type !== 'connected') throw new Error(`expected connected, got ${JSON.stringify(first)}`);
   return socket;
@@ -45,4 +46,21 @@ export async function publish(broker: Broker, channel: string, content: Record<s
   const json = (await res.json()) as { data: PublishResult };
   if (res.status !== 201) throw new Error(`publish failed: ${res.status} ${JSON.stringify(json)}`);
   return json.data;
+}
+
+/** Resident memory of the broker's workerd process (bytes), from /proc. */
+export function workerdRss(broker: Broker & { process?: { pid?: number } }): number {
+  const pgid = broker.process?.pid;
+  let rss = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid || !stat.includes('(workerd)')) continue;
+      rss += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    } catch {
+      // gone
+    }
+  }
+  return rss;
 }

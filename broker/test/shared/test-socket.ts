@@ -26,9 +26,20 @@ export class TestSocket {
   closed: { code: number; reason: string } | null = null;
   private waiters: Array<() => void> = [];
 
-  constructor(readonly ws: SocketLike) {
+  /** Frames in each WebSocket message received, in order (1 each unless the socket coalesces). */
+  readonly framesPerMessage: number[] = [];
+
+  /** `coalesced`: the socket was opened with `coalesce=1`, so one message may hold several frames joined by `\n`. */
+  constructor(
+    readonly ws: SocketLike,
+    readonly coalesced = false,
+  ) {
     ws.addEventListener('message', (e) => {
-      this.frames.push(JSON.parse(e.data as string) as ServerFrame);
+      const text = e.data as string;
+      // Without coalescing a message is exactly one JSON frame (a joined one would not parse).
+      const texts = coalesced ? text.split('\n') : [text];
+      for (const t of texts) this.frames.push(JSON.parse(t) as ServerFrame);
+      this.framesPerMessage.push(texts.length);
       this.wake();
     });
     ws.addEventListener('close', (e) => {
@@ -84,11 +95,15 @@ export class TestSocket {
     return this.frames.filter((f): f is MessageFrame => f.type === 'message' && (channel === undefined || f.channel === channel));
   }
 
-  async waitForMessages(count: number, channel?: string): Promise<MessageFrame[]> {
-    return this.until(() => {
-      const m = this.messages(channel);
-      return m.length >= count ? m : undefined;
-    }, `${count} messages`);
+  async waitForMessages(count: number, channel?: string, ms = 10_000): Promise<MessageFrame[]> {
+    return this.until(
+      () => {
+        const m = this.messages(channel);
+        return m.length >= count ? m : undefined;
+      },
+      `${count} messages`,
+      ms,
+    );
   }
 
   async waitForClose(): Promise<{ code: number; reason: string }> {
