@@ -10,7 +10,10 @@
 // bucket holding 20: 20 Hz on a 50 ms timer stays inside it; any refusal is counted
 // (rate_limited, threshold 0).
 //
-//   MATCHES=50 PLAYERS=4 MOVE_HZ=20 DURATION=60s k6 run load/game.js
+// COALESCE=1 (the runner's default for this script) opts the sockets in to coalesced
+// frames: several per WebSocket message, joined by `\n`.
+//
+//   MATCHES=50 PLAYERS=4 MOVE_HZ=20 DURATION=60s COALESCE=1 k6 run load/game.js
 import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 import { clearInterval, setInterval, setTimeout } from 'k6/timers';
@@ -19,8 +22,10 @@ import {
   connectMs,
   deliveryMs,
   duplicate,
+  COALESCE,
   env,
   envInt,
+  frames,
   latencyThresholds,
   lost,
   msUntil,
@@ -82,7 +87,7 @@ function player(run, index) {
   const me = playerId(run, index);
   const token = mintToken({ sub: me, cap: { [name]: ['subscribe', 'publish', 'presence'] }, info: { name: `Player ${index}` } });
   const started = Date.now();
-  const ws = new WebSocket(`${WS_URL}/ws?token=${encodeURIComponent(token)}`);
+  const ws = new WebSocket(`${WS_URL}/ws?token=${encodeURIComponent(token)}${COALESCE ? '&coalesce=1' : ''}`);
   /** Per sender: the last counter seen and how many distinct moves arrived. */
   const from = {};
   for (let p = 0; p < PLAYERS; p++) {
@@ -110,7 +115,9 @@ function player(run, index) {
   };
 
   ws.onmessage = (event) => {
-    const frame = JSON.parse(event.data);
+    for (const frame of frames(event.data)) onFrame(frame);
+  };
+  const onFrame = (frame) => {
     switch (frame.type) {
       case 'connected':
         connectMs.add(Date.now() - started);

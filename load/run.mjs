@@ -5,7 +5,13 @@
  *   node load/run.mjs fanout                 # fresh broker, load/fanout.js, broker stopped after
  *   node load/run.mjs fanout --smoke         # seconds and small numbers, same thresholds (CI)
  *   node load/run.mjs fanout --baseline      # the same script against the bare Node ws server
- *   node load/run.mjs fanout --compare       # both, one after the other, and the ratio
+ *   node load/run.mjs fanout --naive         # … against a naive one-object Durable Object broker on workerd
+ *   node load/run.mjs fanout --compare       # all three, one after the other, with the ratios
+ *
+ * The broker is started as `pnpm broker` starts it (the deploy bundle on one
+ * workerd, direct socket). With two or more CPUs the target is pinned to CPU 0
+ * and k6 to CPU 1 (`taskset`; PIN=0 turns it off), so latency is the target's.
+ * CPU, memory and descriptors come from /proc where there is one.
  *   BROKER_URL=https://my.broker node load/run.mjs fanout   # an existing broker: nothing is started
  *
  * Every knob of the scripts (SUBSCRIBERS, CHANNELS, RATE, DURATION, …) passes
@@ -15,10 +21,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, REPO_DIR, startBroker } from '../broker/scripts/launcher.mjs';
+import { freePort, REPO_DIR, settingsFromEnv, startBroker } from '../broker/scripts/launcher.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const K6_VERSION = 'v1.8.1';
@@ -51,10 +57,18 @@ export function ensureK6() {
   return local;
 }
 
-/** CPU seconds and resident memory of the target's processes (same process group). */
+const HAS_PROC = existsSync('/proc/self/stat');
+
+/**
+ * CPU seconds, resident memory and open descriptors of the target's processes
+ * (same process group, name containing `comm`), from /proc; null where there
+ * is no /proc (macOS, Windows): the runner then says so instead of guessing.
+ */
 function usage(pgid, comm) {
+  if (!HAS_PROC || pgid <= 0) return null;
   let cpu = 0;
   let rss = 0;
+  let fds = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -64,40 +78,99 @@ function usage(pgid, comm) {
       cpu += (Number(fields[11]) + Number(fields[12])) / 100;
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       rss += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+      if (comm === 'workerd') fds += readdirSync(`/proc/${pid}/fd`).length;
     } catch {
       // gone
     }
   }
-  return { cpu, rss };
+  return { cpu, rss, fds };
 }
 
-async function startTarget(kind) {
-  if (kind === 'baseline') {
-    const port = await freePort();
-    const child = spawn(process.execPath, [join(HERE, 'baseline', 'server.mjs')], { env: { ...process.env, PORT: String(port) }, detached: true, stdio: 'ignore' });
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(`${url}/health`)).ok) break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
+/** Processes of a group (from /proc), for pinning. */
+function groupPids(pgid) {
+  if (!HAS_PROC) return [];
+  const out = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) out.push(Number(pid));
+    } catch {
+      // gone
     }
-    return {
-      url,
-      pgid: child.pid,
-      comm: '', // every process in its group (Node names its main thread 'MainThread')
-      stop: async () => {
+  }
+  return out;
+}
+
+/**
+ * Core pinning, so the latency measured is the target's and not k6's: the
+ * target on CPU 0, k6 on CPU 1 (and the rest), when there are two or more
+ * CPUs and `taskset` exists. PIN=0 turns it off.
+ */
+const PIN = (() => {
+  if (process.env.PIN === '0' || cpus().length < 2) return null;
+  if (spawnSync('taskset', ['--version'], { encoding: 'utf8' }).status !== 0) return null;
+  return { target: '0', k6: cpus().length > 2 ? `1-${cpus().length - 1}` : '1' };
+})();
+
+function pinGroup(pgid, list) {
+  for (const pid of groupPids(pgid)) spawnSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' });
+}
+
+async function waitHealthy(url) {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+/** A server script in its own process group (the bare ws server, the naive Durable Object). */
+async function startScript(file, comm) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(HERE, 'baseline', file)], { env: { ...process.env, PORT: String(port) }, detached: true, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(url);
+  return {
+    url,
+    pgid: child.pid,
+    comm,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        return;
+      }
+      const t = setTimeout(() => {
         try {
-          process.kill(-child.pid, 'SIGTERM');
+          process.kill(-child.pid, 'SIGKILL');
         } catch {
           // gone
         }
-      },
-    };
-  }
+      }, 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export const TARGETS = {
+  broker: 'the broker as `pnpm broker` starts it',
+  naive: 'a naive one-object Durable Object broker on the same workerd',
+  baseline: 'the bare Node ws server',
+};
+
+async function startTarget(kind) {
+  // Node names its main thread 'MainThread': '' matches every process of the group.
+  if (kind === 'baseline') return startScript('server.mjs', '');
+  if (kind === 'naive') return startScript('naive-do.mjs', 'workerd');
   const stateDir = mkdtempSync(join(tmpdir(), 'switchyard-load-'));
-  const broker = await startBroker({ port: 0, stateDir, stdio: 'ignore', logLevel: 'warn', vars: pickVars(), runtime: 'miniflare' });
+  // The same launcher and runtime as `pnpm broker` (deploy bundle, one workerd, direct socket), without the file watcher.
+  const broker = await startBroker({ port: 0, stateDir, stdio: 'ignore', vars: pickVars() });
   return {
     url: broker.url,
     pgid: broker.process.pid,
@@ -109,69 +182,125 @@ async function startTarget(kind) {
   };
 }
 
-/** Broker settings to pass through (e.g. SHARD_COUNT=32 pnpm load). */
+/** Broker settings to pass through (every one in broker/src/settings.ts, e.g. SHARD_COUNT=1 pnpm load:game). */
 function pickVars() {
-  const names = ['SHARD_COUNT', 'PUBLISH_RATE_PER_SECOND', 'MAX_SUBSCRIPTIONS_PER_SOCKET', 'HEARTBEAT_TIMEOUT_MS'];
-  const vars = { PUBLISH_RATE_PER_SECOND: '1000000' }; // the limiter is not what a load test measures
-  for (const n of names) if (process.env[n]) vars[n] = process.env[n];
-  return vars;
+  // The per-key publish limiter is not what a load test measures.
+  return { PUBLISH_RATE_PER_SECOND: '1000000', ...settingsFromEnv() };
 }
+
+/** Knobs a script gets from the runner unless set: the game's sockets opt in to coalesced frames. */
+const RUNNER_DEFAULTS = { game: { COALESCE: '1' } };
+
+function trend(summary, name) {
+  const v = summary?.metrics?.[name]?.values;
+  return v ? { p50: v['p(50)'] ?? v.med, p95: v['p(95)'], p99: v['p(99)'], max: v.max } : null;
+}
+const count = (summary, name) => summary?.metrics?.[name]?.values?.count ?? 0;
 
 async function runOnce(script, kind, { smoke }) {
   const k6 = ensureK6();
   const external = process.env.BROKER_URL && kind === 'broker';
   const target = external ? { url: process.env.BROKER_URL, pgid: -1, comm: '', stop: async () => undefined } : await startTarget(kind);
+  if (PIN && target.pgid > 0) pinGroup(target.pgid, PIN.target);
   const resultsDir = join(HERE, 'results', `${script}-${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   mkdirSync(resultsDir, { recursive: true });
-  const env = { ...process.env, ...(smoke ? SMOKE[script] : {}), BROKER_URL: target.url, SUMMARY_DIR: resultsDir, K6_NO_USAGE_REPORT: 'true' };
-  log(`${script} against ${kind === 'baseline' ? 'the bare ws baseline' : 'the broker'} at ${target.url}${smoke ? ' (smoke)' : ''}`);
+  const env = {
+    ...(RUNNER_DEFAULTS[script] ?? {}),
+    ...process.env,
+    ...(smoke ? SMOKE[script] : {}),
+    BROKER_URL: target.url,
+    SUMMARY_DIR: resultsDir,
+    K6_NO_USAGE_REPORT: 'true',
+  };
+  const pinned = PIN && target.pgid > 0 ? `, pinned: target CPU ${PIN.target}, k6 CPU ${PIN.k6}` : PIN ? '' : ', not pinned';
+  log(`${script} against ${TARGETS[kind]} at ${target.url}${smoke ? ' (smoke)' : ''}${pinned}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
   let peakRss = 0;
-  const before = target.pgid > 0 ? usage(target.pgid, target.comm) : { cpu: 0, rss: 0 };
+  let peakFds = 0;
+  const before = usage(target.pgid, target.comm);
   const sampler = setInterval(() => {
-    if (target.pgid > 0) peakRss = Math.max(peakRss, usage(target.pgid, target.comm).rss);
+    const u = usage(target.pgid, target.comm);
+    if (u) {
+      peakRss = Math.max(peakRss, u.rss);
+      peakFds = Math.max(peakFds, u.fds);
+    }
   }, 250);
   const started = Date.now();
-  let k6Cpu = 0;
+  let k6Cpu = null;
   const code = await new Promise((resolve) => {
-    const child = spawn(k6, ['run', '--quiet', '--no-usage-report', join(HERE, `${script}.js`)], { env, stdio: 'inherit', detached: true });
-    const k6Sampler = setInterval(() => (k6Cpu = Math.max(k6Cpu, usage(child.pid, 'k6').cpu)), 250);
+    const k6Args = ['run', '--quiet', '--no-usage-report', join(HERE, `${script}.js`)];
+    const child = PIN ? spawn('taskset', ['-c', PIN.k6, k6, ...k6Args], { env, stdio: 'inherit', detached: true }) : spawn(k6, k6Args, { env, stdio: 'inherit', detached: true });
+    const k6Sampler = setInterval(() => {
+      const u = usage(child.pid, 'k6');
+      if (u) k6Cpu = Math.max(k6Cpu ?? 0, u.cpu);
+    }, 250);
     child.on('exit', (c) => {
       clearInterval(k6Sampler);
       resolve(c ?? 1);
     });
   });
   clearInterval(sampler);
-  const after = target.pgid > 0 ? usage(target.pgid, target.comm) : { cpu: 0, rss: 0 };
+  const after = usage(target.pgid, target.comm);
   await target.stop();
 
-  let deliveries = 0;
+  let summary = null;
   try {
-    const summary = JSON.parse(readFileSync(join(resultsDir, `${script}.json`), 'utf8'));
-    deliveries = summary.metrics.messages_received?.values.count ?? 0;
+    summary = JSON.parse(readFileSync(join(resultsDir, `${script}.json`), 'utf8'));
   } catch {
     // no summary
   }
-  const cpu = after.cpu - before.cpu;
+  const deliveries = count(summary, 'messages_received');
+  const cpu = before && after ? after.cpu - before.cpu : null;
   const report = {
     script,
     target: kind,
     smoke,
     date: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+    pinned: PIN && target.pgid > 0 ? PIN : null,
+    coalesce: env.COALESCE === '1',
     seconds: (Date.now() - started) / 1000,
     deliveries,
-    targetCpuSeconds: Number(cpu.toFixed(2)),
-    cpuMicrosPerDelivery: deliveries > 0 ? Number(((cpu * 1e6) / deliveries).toFixed(1)) : null,
-    peakRssMiB: Number((peakRss / 2 ** 20).toFixed(1)),
-    k6CpuSeconds: Number(k6Cpu.toFixed(2)),
+    lost: count(summary, 'messages_lost'),
+    duplicate: count(summary, 'messages_duplicate'),
+    outOfOrder: count(summary, 'messages_out_of_order'),
+    deliveryMs: trend(summary, 'delivery_ms'),
+    connectMs: trend(summary, 'ws_connect_ms'),
+    targetCpuSeconds: cpu === null ? null : Number(cpu.toFixed(2)),
+    cpuMicrosPerDelivery: cpu !== null && deliveries > 0 ? Number(((cpu * 1e6) / deliveries).toFixed(1)) : null,
+    peakRssMiB: HAS_PROC && target.pgid > 0 ? Number((peakRss / 2 ** 20).toFixed(1)) : null,
+    peakDescriptors: HAS_PROC && target.comm === 'workerd' ? peakFds : null,
+    k6CpuSeconds: k6Cpu === null ? null : Number(k6Cpu.toFixed(2)),
     k6Exit: code,
   };
   writeFileSync(join(resultsDir, 'target.json'), JSON.stringify(report, null, 2));
   if (target.pgid > 0) {
-    log(`target: cpu ${report.targetCpuSeconds} s, ${report.cpuMicrosPerDelivery ?? '-'} µs/delivery, peak RSS ${report.peakRssMiB} MiB; k6 cpu ${report.k6CpuSeconds} s; results in ${resultsDir}`);
+    if (cpu === null) {
+      log(`target: CPU and memory not measured (no /proc on this platform); results in ${resultsDir}`);
+    } else {
+      const fds = report.peakDescriptors ? `, peak ${report.peakDescriptors} descriptors` : '';
+      log(`target: cpu ${report.targetCpuSeconds} s, ${report.cpuMicrosPerDelivery ?? '-'} µs/delivery, peak RSS ${report.peakRssMiB} MiB${fds}; k6 cpu ${report.k6CpuSeconds ?? '-'} s; results in ${resultsDir}`);
+    }
   }
   return report;
+}
+
+const ms = (v) => (typeof v === 'number' ? v.toFixed(0) : '-');
+/** The comparison table (Markdown, as RESULTS.md records it). */
+function compareTable(reports) {
+  const naive = reports.find((r) => r.target === 'naive');
+  const bare = reports.find((r) => r.target === 'baseline');
+  const ratio = (r, base) => (r.cpuMicrosPerDelivery && base?.cpuMicrosPerDelivery ? `${(r.cpuMicrosPerDelivery / base.cpuMicrosPerDelivery).toFixed(2)}×` : '-');
+  const rows = reports.map((r) => {
+    const d = r.deliveryMs ?? {};
+    return `| ${TARGETS[r.target]} | ${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.p99)} | ${r.lost} / ${r.duplicate} / ${r.outOfOrder} of ${r.deliveries} | ${r.cpuMicrosPerDelivery ?? '-'} µs | ${ratio(r, naive)} | ${ratio(r, bare)} | ${r.peakRssMiB ?? '-'} MiB |`;
+  });
+  return [
+    '| target | delivery p50 / p95 / p99 ms | lost / dup / ooo | CPU per delivery | vs naive DO | vs bare ws | peak RSS |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 const args = process.argv.slice(2);
@@ -211,13 +340,16 @@ try {
     process.exit(1);
   }
   if (args.includes('--compare')) {
-    const broker = await runOnce(script, 'broker', { smoke });
-    const baseline = await runOnce(script, 'baseline', { smoke });
-    const ratio = broker.cpuMicrosPerDelivery && baseline.cpuMicrosPerDelivery ? broker.cpuMicrosPerDelivery / baseline.cpuMicrosPerDelivery : null;
-    log(`CPU per delivery: broker ${broker.cpuMicrosPerDelivery} µs, baseline ${baseline.cpuMicrosPerDelivery} µs → broker/baseline = ${ratio?.toFixed(2) ?? '-'}× (capacity ratio: the broker delivers ${ratio ? (1 / ratio).toFixed(2) : '-'}× the baseline's throughput per CPU second)`);
-    process.exit(broker.k6Exit || baseline.k6Exit);
+    // One run, three targets, the same script and knobs: the ratios are only meaningful within a run.
+    const reports = [];
+    for (const kind of ['broker', 'naive', 'baseline']) reports.push(await runOnce(script, kind, { smoke }));
+    const table = compareTable(reports);
+    console.log(`\n${table}\n`);
+    writeFileSync(join(HERE, 'results', `compare-${script}-${new Date().toISOString().replace(/[:.]/g, '-')}.md`), `${table}\n`);
+    process.exit(reports.reduce((c, r) => c || r.k6Exit, 0));
   }
-  const report = await runOnce(script, args.includes('--baseline') ? 'baseline' : 'broker', { smoke });
+  const kind = args.includes('--baseline') ? 'baseline' : args.includes('--naive') ? 'naive' : 'broker';
+  const report = await runOnce(script, kind, { smoke });
   process.exit(report.k6Exit);
 } catch (err) {
   console.error(`[load] ${err instanceof Error ? err.message : err}`);

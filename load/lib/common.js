@@ -24,6 +24,16 @@ export function seconds(text) {
 export const BROKER_URL = env('BROKER_URL', 'http://127.0.0.1:8787').replace(/\/+$/, '');
 export const WS_URL = BROKER_URL.replace(/^http/, 'ws');
 export const PUBLISH_KEY = env('PUBLISH_KEY', 'pub_local_dev');
+/**
+ * COALESCE=1: sockets connect with `coalesce=1`, so the broker may put several
+ * frames in one WebSocket message, joined by `\n` (see sdk/src/protocol/coalesce.ts).
+ * Default 0: one frame per message, as the public SDK gets (`load/run.mjs game` sets 1).
+ */
+export const COALESCE = env('COALESCE', '0') === '1';
+/** The frames in one WebSocket message (several when coalesced). */
+export function frames(data) {
+  return data.indexOf('\n') === -1 ? [JSON.parse(data)] : data.split('\n').map((t) => JSON.parse(t));
+}
 export const SECRET_KEY = env('SECRET_KEY', 'sec_local_dev');
 /**
  * A prefix so runs against a long-lived broker never share channels. Init code

@@ -2,7 +2,7 @@
 import { WebSocket } from 'k6/websockets';
 import { clearInterval, setInterval } from 'k6/timers';
 import { Counter } from 'k6/metrics';
-import { connectMs, PUBLISH_KEY, Tracker, WS_URL, wsErrors } from './common.js';
+import { COALESCE, connectMs, frames, PUBLISH_KEY, Tracker, WS_URL, wsErrors } from './common.js';
 
 /** Subscriptions confirmed (a socket that never gets here would otherwise be invisible). */
 export const subscriptionsReady = new Counter('subscriptions_ready');
@@ -13,13 +13,15 @@ export const subscriptionsReady = new Counter('subscriptions_ready');
  */
 export function openSubscriber(channels, { resume = {}, onReady, onClose } = {}) {
   const started = Date.now();
-  const ws = new WebSocket(`${WS_URL}/ws?token=${encodeURIComponent(PUBLISH_KEY)}`);
+  const ws = new WebSocket(`${WS_URL}/ws?token=${encodeURIComponent(PUBLISH_KEY)}${COALESCE ? '&coalesce=1' : ''}`);
   const state = { ws, trackers: {}, epochs: {}, ready: false, closed: false };
   let pending = channels.length;
   // Ping like a real client (the broker closes sockets that stay silent).
   const pinger = setInterval(() => ws.readyState === 1 && ws.send('{"type":"ping"}'), 20_000);
   ws.onmessage = (event) => {
-    const frame = JSON.parse(event.data);
+    for (const frame of frames(event.data)) onFrame(frame);
+  };
+  const onFrame = (frame) => {
     switch (frame.type) {
       case 'connected':
         connectMs.add(Date.now() - started);
