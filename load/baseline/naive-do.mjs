@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * The naive Durable Object baseline: the simplest broker one would write on
- * workerd. One Worker, one Durable Object holding every socket (hibernatable
- * API) and every channel in memory (no storage, no history beyond the latest
- * seq, no shards, no auth, no statistics); a publish is one call to the object,
- * which sends the frame to each subscriber. Served the same way `pnpm broker`
+ * workerd. One Worker, one Durable Object holding every socket (accepted with
+ * `accept()`, so the object stays in memory) and every channel in memory (no
+ * storage, no history beyond the latest seq, no shards, no auth, no
+ * statistics, no hibernation); a publish is one call to the object, which
+ * sends the frame to each subscriber. Served the same way `pnpm broker`
  * serves the broker (Miniflare, one workerd, the Worker on a direct socket),
  * so `pnpm load:compare` measures what the broker's design costs on the same
  * runtime. Speaks the subset of the protocol the load scripts use (like
@@ -30,7 +31,6 @@ export class Hub extends DurableObject {
     /** channel -> { seq, subs: Set<WebSocket> } */
     this.channels = new Map();
     this.nextId = 0;
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
   channel(name) {
     let c = this.channels.get(name);
@@ -39,7 +39,12 @@ export class Hub extends DurableObject {
   }
   async fetch(request) {
     const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1]);
+    const ws = pair[1];
+    ws.accept();
+    ws.addEventListener('message', (e) => this.onMessage(ws, e.data));
+    const gone = () => { for (const c of this.channels.values()) c.subs.delete(ws); };
+    ws.addEventListener('close', gone);
+    ws.addEventListener('error', gone);
     pair[1].send(JSON.stringify({ type: 'connected', clientId: 'client_' + ++this.nextId, timestamp: Date.now(), protocol: 1 }));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -52,7 +57,7 @@ export class Hub extends DurableObject {
     return { id, channelSlug: name, delivered: c.subs.size, seq };
   }
   latest(name) { return this.channel(name).seq; }
-  webSocketMessage(ws, raw) {
+  onMessage(ws, raw) {
     let f;
     try { f = JSON.parse(raw); } catch { return; }
     if (f.type === 'ping') return ws.send('{"type":"pong"}');
@@ -65,8 +70,6 @@ export class Hub extends DurableObject {
       ws.send(JSON.stringify({ type: 'unsubscribed', channel: f.channel }));
     }
   }
-  webSocketClose(ws) { for (const c of this.channels.values()) c.subs.delete(ws); }
-  webSocketError(ws) { for (const c of this.channels.values()) c.subs.delete(ws); }
 }
 
 export default {

@@ -33,82 +33,11 @@ import {
 import type { Entry } from '../channel/fanout';
 import type { JoinOptions, JoinResult, PublishInput } from '../channel/channel-object';
 import { TokenBucket } from '../limits/token-bucket';
-import { Uplink, type UplinkOptions } from './uplink';
-import { joinFrames, MAX_COALESCED_CHARS, Outflow } from './outflow';
+import { Uplink } from './uplink';
+import type { HubHost, HubLimits, HubSocket, SocketAuth, SocketMeta } from './hub-types';
+import { Output, type Outflow } from './outflow';
 
-export interface HubSocket {
-  send(text: string): void;
-  close(code: number, reason: string): void;
-}
-
-/** What survives hibernation about a socket, kept small (it lives in the socket's attachment). */
-export interface SocketMeta {
-  /** Connection id, unique per socket. */
-  id: string;
-  clientId: string;
-  connectedAt: number;
-  /** Last time a frame arrived from the client (updated coarsely). */
-  seenAt: number;
-  /** Opened with a token (rather than an API key). */
-  token: boolean;
-  /** Token expiry, ms since the epoch. */
-  exp: number | null;
-  /** Member of at least one presence channel: held to the shorter presence timeout. */
-  presence: boolean;
-  /** Opened with `coalesce=1`: may get several frames per WebSocket message (see outflow.ts). */
-  coalesce?: boolean;
-}
-
-/** A token socket's grants. */
-export interface SocketAuth {
-  cap: Record<string, Capability[]>;
-  /** Presence data as JSON text. */
-  info: string | null;
-}
-
-/** Durable per-socket state beyond the attachment (subscriptions, grants), in the shard's SQLite. */
-export interface HubStore {
-  addSub(socketId: string, channel: string, presence: boolean): void;
-  removeSub(socketId: string, channel: string): void;
-  removeSocket(socketId: string): void;
-  subs(): Array<{ socketId: string; channel: string; presence: boolean }>;
-  setAuth(socketId: string, auth: SocketAuth): void;
-  auths(): Map<string, SocketAuth>;
-}
-
-/** What the hub needs from its host. */
-export interface HubHost<S extends HubSocket> {
-  meta(ws: S): SocketMeta;
-  saveMeta(ws: S, meta: SocketMeta): void;
-  store: HubStore;
-  join(channel: string, subscribers: number, options: JoinOptions): Promise<JoinResult>;
-  /** Reports the subscribers left here after a drop (0: stop sending), and presence connections that left. */
-  leave(channel: string, subscribers: number, presenceConnections: string[]): Promise<void>;
-  /** Publishes client events on a channel, in order, in one step. */
-  publishMany(channel: string, inputs: PublishInput[]): Promise<PublishResult[]>;
-  verifyToken(token: string): Promise<TokenCheck>;
-  now(): number;
-  /** Told about every error frame sent (for statistics). */
-  countError?(code: ErrorCode): void;
-  /** When the runtime last answered a ping on this socket by itself (ms), if it did. */
-  lastPing?(ws: S): number | null;
-  /** Told about every socket closed as a slow consumer (for statistics and logs). */
-  onSlowConsumer?(socketId: string): void;
-}
-
-export interface HubLimits {
-  maxSubscriptionsPerSocket: number;
-  framesPerSecond: number;
-  clientEventsPerSecond: number;
-  /** Cap on frames buffered for one subscription while it is being set up. */
-  maxPendingBuffer: number;
-  /** Client events queued per channel on their way up, and per call (default 1,000 and 100). */
-  uplink?: UplinkOptions;
-  heartbeatTimeoutMs: number;
-  presenceTimeoutMs: number;
-  /** Output one socket may be handed without a frame from its client (see outflow.ts). */
-  slowConsumerBytes: number;
-}
+export type { HubHost, HubLimits, HubSocket, HubStore, SocketAuth, SocketMeta } from './hub-types';
 
 interface Subscription<S> {
   /** The socket (the latest reference the runtime gave us). */
@@ -138,8 +67,8 @@ export class Hub<S extends HubSocket> {
   private readonly bySocket = new Map<string, Map<string, Subscription<S>>>();
   private readonly auth = new Map<string, SocketAuth>();
   private readonly buckets = new Map<string, Buckets>();
-  /** connection id → output state */
-  private readonly outflows = new Map<string, Outflow>();
+  /** What goes out to each socket: coalescing, the slow-consumer cap. */
+  private readonly output: Output<S>;
   /** Client events on their way to their channels, batched per channel. */
   private readonly uplink: Uplink;
 
@@ -147,6 +76,7 @@ export class Hub<S extends HubSocket> {
     private readonly host: HubHost<S>,
     private readonly limits: HubLimits,
   ) {
+    this.output = new Output<S>(host, limits.slowConsumerBytes, (ws) => void this.onClose(ws));
     this.uplink = new Uplink({ publishMany: (channel, inputs) => this.host.publishMany(channel, inputs) }, limits.uplink);
   }
 
@@ -167,7 +97,7 @@ export class Hub<S extends HubSocket> {
         gone.set(row.socketId, list);
         continue;
       }
-      const out = this.outflowOf(ws);
+      const out = this.output.of(ws);
       this.track(row.channel, { ws, id: row.socketId, out, live: true, presence: row.presence, lastSeq: 0, buffer: [], overflowed: false });
     }
     for (const [id, auth] of this.host.store.auths()) if (byId.has(id)) this.auth.set(id, auth);
@@ -229,58 +159,8 @@ export class Hub<S extends HubSocket> {
     return this.subs.get(channel)?.get(this.host.meta(ws).id);
   }
 
-  /** The socket's output state, created on first use (also after hibernation). */
-  private outflowOf(ws: S, meta: SocketMeta = this.host.meta(ws)): Outflow {
-    let out = this.outflows.get(meta.id);
-    if (out === undefined) {
-      out = new Outflow(meta.coalesce === true, this.host.now());
-      this.outflows.set(meta.id, out);
-    }
-    return out;
-  }
-
   send(ws: S, frame: ServerFrame): void {
-    this.write(ws, this.outflowOf(ws), JSON.stringify(frame));
-  }
-
-  /**
-   * Hands one WebSocket message to the runtime, counting it against the
-   * slow-consumer cap. False when the socket is closed (or closing) and the
-   * caller should stop sending to it.
-   */
-  private write(ws: S, out: Outflow, text: string): boolean {
-    if (out.closed) return false;
-    out.unconfirmed += text.length;
-    if (out.unconfirmed > this.limits.slowConsumerBytes) {
-      // Over the cap: fine only if the runtime answered a ping since the count was last reset.
-      const ping = this.host.lastPing?.(ws) ?? null;
-      if (ping !== null && ping >= out.confirmedAt) {
-        out.heard(this.host.now());
-        out.unconfirmed = text.length;
-      } else {
-        this.slowConsumer(ws, out);
-        return false;
-      }
-    }
-    try {
-      ws.send(text);
-      return true;
-    } catch {
-      return false; // the socket is closing; its close handler cleans up
-    }
-  }
-
-  /** Closes a socket that was handed more than the cap without a sign of life; it resumes from history. */
-  private slowConsumer(ws: S, out: Outflow): void {
-    out.closed = true;
-    const id = this.host.meta(ws).id;
-    try {
-      ws.close(CloseCode.SLOW_CONSUMER, 'too much unread output; reconnect and resume from your last seq');
-    } catch {
-      // already closing
-    }
-    this.host.onSlowConsumer?.(id);
-    void this.onClose(ws);
+    this.output.write(ws, this.output.of(ws), JSON.stringify(frame));
   }
 
   private error(ws: S, code: ErrorCode, error: string, channel?: string): void {
@@ -307,7 +187,7 @@ export class Hub<S extends HubSocket> {
     const frame = parsed.frame;
     switch (frame.type) {
       case 'ping':
-        this.write(ws, this.outflowOf(ws), PONG_TEXT);
+        this.output.write(ws, this.output.of(ws), PONG_TEXT);
         return;
       case 'ack':
         return;
@@ -326,7 +206,7 @@ export class Hub<S extends HubSocket> {
   private touch(ws: S): void {
     const meta = this.host.meta(ws);
     const now = this.host.now();
-    this.outflowOf(ws, meta).heard(now);
+    this.output.of(ws, meta).heard(now);
     if (now - meta.seenAt > Math.min(this.limits.heartbeatTimeoutMs, this.limits.presenceTimeoutMs) / 4) {
       meta.seenAt = now;
       this.host.saveMeta(ws, meta);
@@ -377,7 +257,7 @@ export class Hub<S extends HubSocket> {
       return;
     }
     const presence = this.grant(ws, channel, 'presence');
-    const out = this.outflowOf(ws, meta);
+    const out = this.output.of(ws, meta);
     const sub: Subscription<S> = { ws, id: meta.id, out, live: false, presence, lastSeq: existing?.lastSeq ?? 0, buffer: [], overflowed: false };
     this.track(channel, sub);
     this.host.store.addSub(meta.id, channel, presence);
@@ -430,30 +310,8 @@ export class Hub<S extends HubSocket> {
     this.sendEntries(sub, buffered);
   }
 
-  /** Sends a subscription its entries in order, each sequenced one at most once; coalesced when the socket asked. */
   private sendEntries(sub: Subscription<S>, entries: Entry[]): void {
-    const coalesce = sub.out.coalesce && entries.length > 1;
-    let texts: string[] = [];
-    let chars = 0;
-    for (const entry of entries) {
-      if (entry.except === sub.id) continue;
-      if (entry.seq !== undefined) {
-        if (entry.seq <= sub.lastSeq) continue;
-        sub.lastSeq = entry.seq;
-      }
-      if (!coalesce) {
-        if (!this.write(sub.ws, sub.out, entry.frame)) return;
-        continue;
-      }
-      if (texts.length > 0 && chars + entry.frame.length > MAX_COALESCED_CHARS) {
-        if (!this.write(sub.ws, sub.out, joinFrames(texts))) return;
-        texts = [];
-        chars = 0;
-      }
-      texts.push(entry.frame);
-      chars += entry.frame.length + 1;
-    }
-    if (texts.length > 0) this.write(sub.ws, sub.out, joinFrames(texts));
+    this.output.sendEntries(sub, entries);
   }
 
   private async unsubscribe(ws: S, channel: string): Promise<void> {
@@ -520,7 +378,7 @@ export class Hub<S extends HubSocket> {
   async onClose(ws: S): Promise<void> {
     const id = this.host.meta(ws).id;
     this.buckets.delete(id);
-    this.outflows.delete(id);
+    this.output.forget(id);
     const mine = [...(this.bySocket.get(id) ?? new Map<string, Subscription<S>>())];
     for (const [channel] of mine) this.untrack(id, channel);
     this.host.store.removeSocket(id);

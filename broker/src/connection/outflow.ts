@@ -20,6 +20,9 @@
  * (plus the batch being written); a reading client pings (the SDKs every
  * 8–25 s), which resets the count.
  */
+import { CloseCode } from '@pushflodev/sdk/protocol';
+import type { Entry } from '../channel/fanout';
+import type { HubHost, HubSocket, SocketMeta } from './hub-types';
 
 /** Per-socket output state (in memory; a shard that hibernated had nothing in flight). */
 export class Outflow {
@@ -51,4 +54,118 @@ export const MAX_COALESCED_CHARS = 64 * 1024;
 /** Joins frames into one WebSocket message for a coalescing socket. */
 export function joinFrames(texts: string[]): string {
   return texts.length === 1 ? texts[0]! : texts.join('\n');
+}
+
+/** What `sendEntries` needs of a subscription. */
+export interface Recipient<S> {
+  ws: S;
+  /** Connection id (entries with `except` equal to it are skipped). */
+  id: string;
+  out: Outflow;
+  /** Highest seq sent on this subscription: anything at or below is skipped. */
+  lastSeq: number;
+}
+
+/** The output of every socket of one shard. */
+export class Output<S extends HubSocket> {
+  /** connection id → output state */
+  private readonly flows = new Map<string, Outflow>();
+
+  constructor(
+    private readonly host: Pick<HubHost<S>, 'meta' | 'now' | 'lastPing' | 'onSlowConsumer'>,
+    private readonly capChars: number,
+    /** Called after a socket was closed as a slow consumer, to drop its subscriptions. */
+    private readonly closed: (ws: S) => void,
+  ) {}
+
+  /** The socket's output state, created on first use (also after hibernation). */
+  of(ws: S, meta: SocketMeta = this.host.meta(ws)): Outflow {
+    let out = this.flows.get(meta.id);
+    if (out === undefined) {
+      out = new Outflow(meta.coalesce === true, this.host.now());
+      this.flows.set(meta.id, out);
+    }
+    return out;
+  }
+
+  forget(id: string): void {
+    this.flows.delete(id);
+  }
+
+  /**
+   * Hands one WebSocket message to the runtime, counting it against the cap.
+   * False when the socket is closed (or closing): stop sending to it.
+   */
+  write(ws: S, out: Outflow, text: string): boolean {
+    if (out.closed) return false;
+    out.unconfirmed += text.length;
+    if (out.unconfirmed > this.capChars) {
+      // Over the cap: fine only if the runtime answered a ping since the count was last reset.
+      const ping = this.host.lastPing?.(ws) ?? null;
+      if (ping !== null && ping >= out.confirmedAt) {
+        out.heard(this.host.now());
+        out.unconfirmed = text.length;
+      } else {
+        this.slowConsumer(ws, out);
+        return false;
+      }
+    }
+    try {
+      ws.send(text);
+      return true;
+    } catch {
+      return false; // the socket is closing; its close handler cleans up
+    }
+  }
+
+  /** Sends a subscription its entries in order, each sequenced one at most once; coalesced when the socket asked. */
+  sendEntries(sub: Recipient<S>, entries: Entry[]): void {
+    if (sub.out.coalesce && entries.length > 1) {
+      this.sendCoalesced(sub, entries);
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.except === sub.id) continue;
+      const seq = entry.seq;
+      if (seq !== undefined) {
+        if (seq <= sub.lastSeq) continue;
+        sub.lastSeq = seq;
+      }
+      if (!this.write(sub.ws, sub.out, entry.frame)) return;
+    }
+  }
+
+  private sendCoalesced(sub: Recipient<S>, entries: Entry[]): void {
+    let texts: string[] = [];
+    let chars = 0;
+    for (const entry of entries) {
+      if (entry.except === sub.id) continue;
+      const seq = entry.seq;
+      if (seq !== undefined) {
+        if (seq <= sub.lastSeq) continue;
+        sub.lastSeq = seq;
+      }
+      if (texts.length > 0 && chars + entry.frame.length > MAX_COALESCED_CHARS) {
+        if (!this.write(sub.ws, sub.out, joinFrames(texts))) return;
+        texts = [];
+        chars = 0;
+      }
+      texts.push(entry.frame);
+      chars += entry.frame.length + 1;
+    }
+    if (texts.length > 0) this.write(sub.ws, sub.out, joinFrames(texts));
+  }
+
+  /** Closes a socket that was handed more than the cap without a sign of life; it resumes from history. */
+  private slowConsumer(ws: S, out: Outflow): void {
+    out.closed = true;
+    const id = this.host.meta(ws).id;
+    try {
+      ws.close(CloseCode.SLOW_CONSUMER, 'too much unread output; reconnect and resume from your last seq');
+    } catch {
+      // already closing
+    }
+    this.host.onSlowConsumer?.(id);
+    this.closed(ws);
+  }
 }
