@@ -59,6 +59,14 @@ export function ensureK6() {
 
 const HAS_PROC = existsSync('/proc/self/stat');
 
+/** '30s', '2m', '1500ms' or plain seconds → seconds (null when unset). */
+function durationSeconds(text) {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(String(text ?? ''));
+  if (!m) return null;
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : n;
+}
+
 /**
  * CPU seconds, resident memory and open descriptors of the target's processes
  * (same process group, name containing `comm`), from /proc; null where there
@@ -170,7 +178,8 @@ async function startTarget(kind) {
   if (kind === 'naive') return startScript('naive-do.mjs', 'workerd');
   const stateDir = mkdtempSync(join(tmpdir(), 'switchyard-load-'));
   // The same launcher and runtime as `pnpm broker` (deploy bundle, one workerd, direct socket), without the file watcher.
-  const broker = await startBroker({ port: 0, stateDir, stdio: 'ignore', vars: pickVars() });
+  // BROKER_RUNTIME=wrangler measures the broker through `wrangler dev` instead (`pnpm broker -- --wrangler`).
+  const broker = await startBroker({ port: 0, stateDir, stdio: 'ignore', vars: pickVars(), runtime: process.env.BROKER_RUNTIME === 'wrangler' ? 'wrangler' : 'workerd' });
   return {
     url: broker.url,
     pgid: broker.process.pid,
@@ -226,6 +235,10 @@ async function runOnce(script, kind, { smoke }) {
     }
   }, 250);
   const started = Date.now();
+  // The target's CPU when publishing starts (k6 start + CONNECT_WAIT): splits connecting from streaming.
+  let atStream = null;
+  const connectWait = script === 'connections' ? null : durationSeconds(env.CONNECT_WAIT ?? '10s');
+  const streamTimer = connectWait === null ? null : setTimeout(() => (atStream = usage(target.pgid, target.comm)), connectWait * 1000);
   let k6Cpu = null;
   const code = await new Promise((resolve) => {
     const k6Args = ['run', '--quiet', '--no-usage-report', join(HERE, `${script}.js`)];
@@ -240,6 +253,7 @@ async function runOnce(script, kind, { smoke }) {
     });
   });
   clearInterval(sampler);
+  clearTimeout(streamTimer);
   const after = usage(target.pgid, target.comm);
   await target.stop();
 
@@ -269,6 +283,9 @@ async function runOnce(script, kind, { smoke }) {
     connectMs: trend(summary, 'ws_connect_ms'),
     targetCpuSeconds: cpu === null ? null : Number(cpu.toFixed(2)),
     cpuMicrosPerDelivery: cpu !== null && deliveries > 0 ? Number(((cpu * 1e6) / deliveries).toFixed(1)) : null,
+    // The same from the first publish on: connecting and subscribing the sockets left out.
+    streamCpuSeconds: atStream && after ? Number((after.cpu - atStream.cpu).toFixed(2)) : null,
+    streamCpuMicrosPerDelivery: atStream && after && deliveries > 0 ? Number((((after.cpu - atStream.cpu) * 1e6) / deliveries).toFixed(1)) : null,
     peakRssMiB: HAS_PROC && target.pgid > 0 ? Number((peakRss / 2 ** 20).toFixed(1)) : null,
     peakDescriptors: HAS_PROC && target.comm === 'workerd' ? peakFds : null,
     k6CpuSeconds: k6Cpu === null ? null : Number(k6Cpu.toFixed(2)),
@@ -280,7 +297,8 @@ async function runOnce(script, kind, { smoke }) {
       log(`target: CPU and memory not measured (no /proc on this platform); results in ${resultsDir}`);
     } else {
       const fds = report.peakDescriptors ? `, peak ${report.peakDescriptors} descriptors` : '';
-      log(`target: cpu ${report.targetCpuSeconds} s, ${report.cpuMicrosPerDelivery ?? '-'} µs/delivery, peak RSS ${report.peakRssMiB} MiB${fds}; k6 cpu ${report.k6CpuSeconds ?? '-'} s; results in ${resultsDir}`);
+      const stream = report.streamCpuMicrosPerDelivery === null ? '' : ` (${report.streamCpuMicrosPerDelivery} µs while streaming)`;
+      log(`target: cpu ${report.targetCpuSeconds} s, ${report.cpuMicrosPerDelivery ?? '-'} µs/delivery${stream}, peak RSS ${report.peakRssMiB} MiB${fds}; k6 cpu ${report.k6CpuSeconds ?? '-'} s; results in ${resultsDir}`);
     }
   }
   return report;
@@ -291,14 +309,17 @@ const ms = (v) => (typeof v === 'number' ? v.toFixed(0) : '-');
 function compareTable(reports) {
   const naive = reports.find((r) => r.target === 'naive');
   const bare = reports.find((r) => r.target === 'baseline');
-  const ratio = (r, base) => (r.cpuMicrosPerDelivery && base?.cpuMicrosPerDelivery ? `${(r.cpuMicrosPerDelivery / base.cpuMicrosPerDelivery).toFixed(2)}×` : '-');
+  const ratio = (r, base, key = 'cpuMicrosPerDelivery') => (r[key] && base?.[key] ? `${(r[key] / base[key]).toFixed(2)}×` : '-');
   const rows = reports.map((r) => {
     const d = r.deliveryMs ?? {};
-    return `| ${TARGETS[r.target]} | ${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.p99)} | ${r.lost} / ${r.duplicate} / ${r.outOfOrder} of ${r.deliveries} | ${r.cpuMicrosPerDelivery ?? '-'} µs | ${ratio(r, naive)} | ${ratio(r, bare)} | ${r.peakRssMiB ?? '-'} MiB |`;
+    const streaming = r.streamCpuMicrosPerDelivery === null ? '-' : `${r.streamCpuMicrosPerDelivery} µs (${ratio(r, naive, 'streamCpuMicrosPerDelivery')})`;
+    return `| ${TARGETS[r.target]} | ${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.p99)} | ${r.lost} / ${r.duplicate} / ${r.outOfOrder} of ${r.deliveries} | ${r.cpuMicrosPerDelivery ?? '-'} µs | ${ratio(r, naive)} | ${ratio(r, bare)} | ${streaming} | ${r.peakRssMiB ?? '-'} MiB |`;
   });
   return [
-    '| target | delivery p50 / p95 / p99 ms | lost / dup / ooo | CPU per delivery | vs naive DO | vs bare ws | peak RSS |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    `load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    '',
+    '| target | delivery p50 / p95 / p99 ms | lost / dup / ooo | CPU per delivery | vs naive DO | vs bare ws | streaming only (vs naive) | peak RSS |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
 }
