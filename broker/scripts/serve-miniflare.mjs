@@ -14,7 +14,7 @@
  * broker and prints the error.
  *
  * Started by launcher.mjs. Env: PORT, HOST, STATE_DIR, BROKER_VARS (JSON of
- * Worker vars), WATCH ('1' to rebuild on change).
+ * Worker vars), WATCH ('1' to rebuild on change), INSPECTOR_PORT (V8 inspector).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
@@ -72,6 +72,8 @@ function options(out) {
     bindings: JSON.parse(process.env.BROKER_VARS ?? '{}'),
     resourcePersistencePath: process.env.STATE_DIR,
     log: new Log(LogLevel.WARN),
+    // INSPECTOR_PORT: the V8 inspector (Chrome DevTools, CPU profiles) on that port.
+    ...(process.env.INSPECTOR_PORT ? { inspectorPort: Number(process.env.INSPECTOR_PORT) } : {}),
   });
 }
 

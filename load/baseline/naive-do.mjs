@@ -11,6 +11,9 @@
  * runtime. Speaks the subset of the protocol the load scripts use (like
  * server.mjs).
  *
+ * NAIVE_HIBERNATE=1 accepts the sockets with the Hibernation API instead (as the
+ * broker does; channels kept in each socket's attachment across hibernation).
+ *
  *   PORT=8791 node load/baseline/naive-do.mjs
  */
 import { createRequire } from 'node:module';
@@ -24,6 +27,7 @@ const { convertV4MiniflareOptions, Log, LogLevel, Miniflare } = await import(req
 
 const script = `
 import { DurableObject } from 'cloudflare:workers';
+const HIBERNATE = ${process.env.NAIVE_HIBERNATE === '1'};
 
 export class Hub extends DurableObject {
   constructor(ctx, env) {
@@ -31,6 +35,17 @@ export class Hub extends DurableObject {
     /** channel -> { seq, subs: Set<WebSocket> } */
     this.channels = new Map();
     this.nextId = 0;
+    if (HIBERNATE) {
+      // Woken from hibernation: the sockets' channels are in their attachments.
+      for (const ws of ctx.getWebSockets()) for (const name of ws.deserializeAttachment() ?? []) this.channel(name).subs.add(ws);
+    }
+  }
+  webSocketMessage(ws, raw) { this.onMessage(ws, raw); if (HIBERNATE) this.remember(ws); }
+  webSocketClose(ws) { for (const c of this.channels.values()) c.subs.delete(ws); }
+  remember(ws) {
+    const mine = [];
+    for (const [name, c] of this.channels) if (c.subs.has(ws)) mine.push(name);
+    ws.serializeAttachment(mine);
   }
   channel(name) {
     let c = this.channels.get(name);
@@ -40,11 +55,16 @@ export class Hub extends DurableObject {
   async fetch(request) {
     const pair = new WebSocketPair();
     const ws = pair[1];
-    ws.accept();
-    ws.addEventListener('message', (e) => this.onMessage(ws, e.data));
-    const gone = () => { for (const c of this.channels.values()) c.subs.delete(ws); };
-    ws.addEventListener('close', gone);
-    ws.addEventListener('error', gone);
+    if (HIBERNATE) {
+      this.ctx.acceptWebSocket(ws);
+      ws.serializeAttachment([]);
+    } else {
+      ws.accept();
+      ws.addEventListener('message', (e) => this.onMessage(ws, e.data));
+      const gone = () => { for (const c of this.channels.values()) c.subs.delete(ws); };
+      ws.addEventListener('close', gone);
+      ws.addEventListener('error', gone);
+    }
     pair[1].send(JSON.stringify({ type: 'connected', clientId: 'client_' + ++this.nextId, timestamp: Date.now(), protocol: 1 }));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }

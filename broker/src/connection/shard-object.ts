@@ -44,6 +44,8 @@ export class ShardObject extends DurableObject<Env> {
   private readonly presenceTimeoutMs: number;
   /** Deliveries, latency, sockets and error frames, reported to the StatsObject at most once a second. */
   private readonly statsReporter: StatsReporter;
+  /** Sockets held (as getWebSockets() would count them). */
+  private socketCount: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -53,7 +55,10 @@ export class ShardObject extends DurableObject<Env> {
     this.name = (ctx.storage.kv.get<string>('name') as string | undefined) ?? '';
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
     this.statsReporter = new StatsReporter(() => this.name || 'shard', () => statsSink(env));
-    this.statsReporter.gauge = () => ({ sockets: this.ctx.getWebSockets().length, subscriptions: this.hub.subscriptionCount() });
+    // Counted rather than read from getWebSockets() on every report (that builds a wrapper per socket);
+    // re-synced on every sweep.
+    this.socketCount = ctx.getWebSockets().length;
+    this.statsReporter.gauge = () => ({ sockets: this.socketCount, subscriptions: this.hub.subscriptionCount() });
     this.hub = new Hub<WebSocket>(
       {
         meta: (ws) => this.meta(ws),
@@ -140,6 +145,7 @@ export class ShardObject extends DurableObject<Env> {
       pingInterval: PING_INTERVAL_MS,
     };
     server.send(JSON.stringify(connected satisfies ServerFrame));
+    this.socketCount++;
     this.statsReporter.countSocket(1, 0);
     this.statsReporter.schedule(timerScheduler, now);
     await this.ensureAlarm();
@@ -156,12 +162,14 @@ export class ShardObject extends DurableObject<Env> {
     } catch {
       // already closed
     }
+    this.socketCount = Math.max(0, this.socketCount - 1);
     this.statsReporter.countSocket(0, 1);
     this.statsReporter.schedule(timerScheduler, Date.now());
     await this.hub.onClose(ws);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
+    this.socketCount = this.ctx.getWebSockets().length;
     await this.hub.onClose(ws);
   }
 
@@ -191,6 +199,7 @@ export class ShardObject extends DurableObject<Env> {
   async sweep(now: number): Promise<number> {
     const closed = await this.hub.sweep(this.ctx.getWebSockets(), now, (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null);
     const left = this.ctx.getWebSockets();
+    this.socketCount = left.length;
     // Refresh this shard's gauge (sockets, subscriptions) even when nothing else happens.
     this.statsReporter.schedule(timerScheduler, Date.now());
     if (left.length > 0) await this.ctx.storage.setAlarm(Date.now() + this.sweepEveryMs(left));
