@@ -103,7 +103,7 @@ describe('pnpm broker', () => {
     });
     expect(health).toMatchObject({ status: 'ok' });
     await until('the ready line', () => (run.output().includes(`ready on ${url}`) ? true : undefined));
-    expect(run.output()).toContain('MAX_SUBSCRIPTIONS_PER_SOCKET=1');
+    await until('the settings line', () => (run.output().includes('settings from the environment: MAX_SUBSCRIPTIONS_PER_SOCKET=1 PRESENCE_TIMEOUT_MS=9000') ? true : undefined), 5_000);
     expect(readdirSync(state.dir)).toContain('v3'); // the state lives where BROKER_STATE_DIR says
 
     // Publish and subscribe; the setting from the environment is in force (one subscription per socket).
