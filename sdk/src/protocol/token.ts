@@ -56,6 +56,28 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/**
+ * The claims of a token WITHOUT checking its signature: for a holder reading
+ * its own token (the client scheduling a refresh before `exp`), never for
+ * deciding what a token grants. Null when it is not a JWT with a JSON object
+ * payload.
+ *
+ * @example
+ * ```ts
+ * const exp = decodeTokenPayload(token)?.exp; // seconds since the epoch
+ * ```
+ */
+export function decodeTokenPayload(token: string): Record<string, unknown> | null {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  try {
+    const payload: unknown = JSON.parse(decoder.decode(fromBase64url(parts[1]!)));
+    return isPlainObject(payload) ? payload : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Looks like a JWT rather than an API key. */
 export function isToken(value: string): boolean {
   return value.startsWith('eyJ') && value.split('.').length === 3;

@@ -25,7 +25,7 @@ function makeClient(options: Partial<ClientOptions>) {
 
 /** A token-shaped string whose payload says `exp`. */
 function fakeToken(exp: number, n = 0): string {
-  const payload = btoa(JSON.stringify({ sub: 'u', iat: exp - 3600, exp, cap: {}, n })).replace(/=+$/, '');
+  const payload = btoa(JSON.stringify({ sub: 'u', iat: exp - 3600, exp, cap: {}, n })).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   return `eyJhbGciOiJIUzI1NiJ9.${payload}.sig${n}`;
 }
 
@@ -74,7 +74,7 @@ describe('tokens', () => {
     clock.advance(1_000);
     await flush();
     expect(calls).toBeGreaterThanOrEqual(2);
-    expect(FakeWebSocket.last.url).toMatch(/sig\d$/);
+    expect(new URL(FakeWebSocket.last.url).searchParams.get('token')).toMatch(/sig\d$/);
     expect(FakeWebSocket.instances.length).toBe(2);
   });
 
