@@ -3,7 +3,7 @@
  * docs name channels `orders:user-123`. This SDK accepts both, everywhere, and
  * refuses anything else before a byte is sent.
  */
-import { channelNameProblem, isValidChannelName, MAX_CHANNEL_NAME_LENGTH } from './protocol/index.js';
+import { channelNameProblem, ErrorCode, isValidChannelName, MAX_CHANNEL_NAME_LENGTH } from './protocol/index.js';
 import { ValidationError } from './errors.js';
 
 export { isValidChannelName, MAX_CHANNEL_NAME_LENGTH };
@@ -71,7 +71,7 @@ export function assertChannelName(name: string): void {
   if (!result.valid) {
     throw new ValidationError(
       result.suggestion ? `${result.error}. Suggested: '${result.suggestion}'` : (result.error ?? 'invalid channel name'),
-      'INVALID_CHANNEL',
+      ErrorCode.INVALID_CHANNEL,
     );
   }
 }
