@@ -2,7 +2,14 @@
 import { ClientErrorCode, PushFloError } from '../errors.js';
 import type { PublishFrame } from '../protocol/index.js';
 
-/** Client events queued while not connected, at most. */
+/**
+ * Client events queued while not connected, at most; past it `publish`
+ * throws `QUEUE_FULL`.
+ * @example
+ * ```ts
+ * if (client.connectionState !== 'connected' && pending >= MAX_QUEUED_EVENTS) dropOldestMove();
+ * ```
+ */
 export const MAX_QUEUED_EVENTS = 100;
 
 export class ClientEventQueue {
