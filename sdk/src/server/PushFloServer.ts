@@ -1,6 +1,6 @@
 /** The server client: publish, history and channel management over HTTP. */
-import { AuthenticationError, ValidationError } from '../errors.js';
-import { isPlainObject, MAX_TOKEN_TTL_SECONDS, signToken, type TokenClaims } from '../protocol/index.js';
+import { AuthenticationError, ClientErrorCode, ValidationError } from '../errors.js';
+import { ErrorCode, isPlainObject, MAX_TOKEN_TTL_SECONDS, signToken, type TokenClaims } from '../protocol/index.js';
 import type {
   BatchMessage,
   Channel,
@@ -37,9 +37,9 @@ export class PushFloServer {
   private readonly secretKey: string;
 
   constructor(options: ServerOptions) {
-    if (!options || !options.secretKey) throw new AuthenticationError('secretKey is required', 'MISSING_SECRET_KEY');
+    if (!options || !options.secretKey) throw new AuthenticationError('secretKey is required', ClientErrorCode.MISSING_SECRET_KEY);
     if (!/^(sec|mgmt)_/.test(options.secretKey)) {
-      throw new AuthenticationError("secretKey must be a secret ('sec_') or management ('mgmt_') key", 'INVALID_API_KEY');
+      throw new AuthenticationError("secretKey must be a secret ('sec_') or management ('mgmt_') key", ClientErrorCode.INVALID_API_KEY);
     }
     this.secretKey = options.secretKey;
     const f = options.fetch ?? globalThis.fetch;
@@ -67,7 +67,7 @@ export class PushFloServer {
    */
   async publish(channel: string, content: Record<string, unknown>, options: PublishOptions = {}): Promise<PublishResult> {
     assertChannelName(channel);
-    if (!isPlainObject(content)) throw new ValidationError('content must be a JSON object', 'INVALID_CONTENT');
+    if (!isPlainObject(content)) throw new ValidationError('content must be a JSON object', ErrorCode.INVALID_CONTENT);
     // Every publish carries an idempotency key (yours, or a fresh one), so the
     // retries of a network error can never publish the message twice.
     const headers = { 'Idempotency-Key': options.idempotencyKey ?? `auto-${crypto.randomUUID()}` };
@@ -87,10 +87,10 @@ export class PushFloServer {
    */
   async publishBatch(messages: BatchMessage[]): Promise<PublishResult[]> {
     if (!Array.isArray(messages) || messages.length === 0 || messages.length > 100)
-      throw new ValidationError('publishBatch takes 1 to 100 messages', 'INVALID_REQUEST');
+      throw new ValidationError('publishBatch takes 1 to 100 messages', ErrorCode.INVALID_REQUEST);
     for (const m of messages) {
       assertChannelName(m.channel);
-      if (!isPlainObject(m.content)) throw new ValidationError('each message content must be a JSON object', 'INVALID_CONTENT');
+      if (!isPlainObject(m.content)) throw new ValidationError('each message content must be a JSON object', ErrorCode.INVALID_CONTENT);
     }
     return this.rest.request<PublishResult[]>('POST', '/batch', { body: { messages } });
   }
@@ -113,13 +113,13 @@ export class PushFloServer {
     const now = Math.floor(Date.now() / 1000);
     const ttl = options.ttlSeconds ?? 3600;
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS)
-      throw new ValidationError(`ttlSeconds must be 1 to ${MAX_TOKEN_TTL_SECONDS}`, 'INVALID_REQUEST');
+      throw new ValidationError(`ttlSeconds must be 1 to ${MAX_TOKEN_TTL_SECONDS}`, ErrorCode.INVALID_REQUEST);
     const claims: TokenClaims = { sub: options.clientId, iat: now, exp: now + ttl, cap: options.capabilities };
     if (options.info !== undefined) claims.info = options.info;
     try {
       return await signToken(claims, this.secretKey);
     } catch (err) {
-      throw new ValidationError(err instanceof Error ? err.message : String(err), 'INVALID_REQUEST');
+      throw new ValidationError(err instanceof Error ? err.message : String(err), ErrorCode.INVALID_REQUEST);
     }
   }
 

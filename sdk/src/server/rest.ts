@@ -3,7 +3,8 @@
  * retries with backoff for network errors and 5xx only (4xx never: the same
  * request would fail the same way). Errors come back typed, with the broker's code.
  */
-import { AuthenticationError, NetworkError, PushFloError, ValidationError } from '../errors.js';
+import { AuthenticationError, ClientErrorCode, NetworkError, PushFloError, ValidationError } from '../errors.js';
+import { ErrorCode } from '../protocol/index.js';
 
 export interface RestOptions {
   apiKey: string;
@@ -35,7 +36,7 @@ export class RestClient {
       try {
         return await this.once<T>(method, url, init.body, init.headers);
       } catch (err) {
-        const error = err instanceof PushFloError ? err : new NetworkError(String(err), 'NETWORK_ERROR', { cause: err });
+        const error = err instanceof PushFloError ? err : new NetworkError(String(err), ClientErrorCode.NETWORK_ERROR, { cause: err });
         if (!error.retryable || attempt === attempts) throw error;
         lastError = error;
         const delay = Math.min(5_000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
@@ -43,7 +44,7 @@ export class RestClient {
         await new Promise((r) => setTimeout(r, delay));
       }
     }
-    throw lastError ?? new NetworkError('request failed', 'NETWORK_ERROR');
+    throw lastError ?? new NetworkError('request failed', ClientErrorCode.NETWORK_ERROR);
   }
 
   private async once<T>(method: string, url: URL, body: unknown, headers: Record<string, string> = {}): Promise<T> {
@@ -59,8 +60,8 @@ export class RestClient {
         signal: controller.signal,
       });
     } catch (err) {
-      if (controller.signal.aborted) throw new NetworkError(`request timed out after ${this.options.timeout} ms`, 'REQUEST_TIMEOUT', { cause: err });
-      throw new NetworkError(`network error: ${err instanceof Error ? err.message : String(err)}`, 'NETWORK_ERROR', { cause: err });
+      if (controller.signal.aborted) throw new NetworkError(`request timed out after ${this.options.timeout} ms`, ClientErrorCode.REQUEST_TIMEOUT, { cause: err });
+      throw new NetworkError(`network error: ${err instanceof Error ? err.message : String(err)}`, ClientErrorCode.NETWORK_ERROR, { cause: err });
     } finally {
       clearTimeout(timer);
     }
@@ -70,7 +71,7 @@ export class RestClient {
       try {
         json = JSON.parse(text);
       } catch {
-        if (response.ok) throw new NetworkError('the broker answered with something that is not JSON', 'PARSE_ERROR', { retryable: false, status: response.status });
+        if (response.ok) throw new NetworkError('the broker answered with something that is not JSON', ClientErrorCode.PARSE_ERROR, { retryable: false, status: response.status });
       }
     }
     if (!response.ok) throw errorFor(response, (json ?? {}) as ErrorBody);
@@ -86,12 +87,12 @@ export class RestClient {
 function errorFor(response: Response, body: ErrorBody): PushFloError {
   const status = response.status;
   const message = body.error ?? `HTTP ${status}`;
-  if (status === 401) return new AuthenticationError(message, body.code ?? 'UNAUTHORIZED', { status });
-  if (status === 403) return new AuthenticationError(message, body.code ?? 'FORBIDDEN', { status });
-  if (status === 400 || status === 413 || status === 422) return new ValidationError(message, body.code ?? 'VALIDATION_ERROR', { status });
+  if (status === 401) return new AuthenticationError(message, body.code ?? ErrorCode.UNAUTHORIZED, { status });
+  if (status === 403) return new AuthenticationError(message, body.code ?? ErrorCode.FORBIDDEN, { status });
+  if (status === 400 || status === 413 || status === 422) return new ValidationError(message, body.code ?? ClientErrorCode.VALIDATION_ERROR, { status });
   if (status === 429) {
-    return new NetworkError(message, body.code ?? 'RATE_LIMITED', { retryable: false, status });
+    return new NetworkError(message, body.code ?? ErrorCode.RATE_LIMITED, { retryable: false, status });
   }
-  if (status >= 500) return new NetworkError(message, body.code ?? 'SERVER_ERROR', { retryable: true, status });
-  return new PushFloError(message, body.code ?? (status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR'), { status });
+  if (status >= 500) return new NetworkError(message, body.code ?? ClientErrorCode.SERVER_ERROR, { retryable: true, status });
+  return new PushFloError(message, body.code ?? (status === 404 ? ErrorCode.NOT_FOUND : ClientErrorCode.HTTP_ERROR), { status });
 }
