@@ -22,6 +22,8 @@ export interface WebhookReceiver {
   posts: ReceivedPost[];
   /** Status answered for the next POSTs, one per POST (then 204); `'hang'` never answers. */
   script: Array<number | 'hang'>;
+  /** POSTs being held without an answer right now. */
+  hanging(): number;
   close(): Promise<void>;
 }
 
@@ -33,8 +35,8 @@ const header = (h: IncomingHttpHeaders, name: string) => {
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const posts: ReceivedPost[] = [];
-  const receiver: WebhookReceiver = { url: '', posts, script: [], close: async () => undefined };
-  const hung: Array<() => void> = [];
+  const hung = new Set<() => void>();
+  const receiver: WebhookReceiver = { url: '', posts, script: [], hanging: () => hung.size, close: async () => undefined };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -59,7 +61,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         status: next === 'hang' ? 0 : next,
       });
       if (posts.length > MAX_POSTS) posts.splice(0, posts.length - MAX_POSTS);
-      if (next === 'hang') hung.push(() => res.destroy());
+      if (next === 'hang') {
+        const drop = () => res.destroy();
+        hung.add(drop);
+        res.on('close', () => hung.delete(drop));
+      }
       else res.writeHead(next).end();
     });
   });
