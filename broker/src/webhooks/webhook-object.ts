@@ -34,7 +34,7 @@ export class WebhookObject extends DurableObject<Env> {
     );
     this.reporter.webhookPending = () => this.queue.size();
     // Events left from before a restart: make sure an alarm will send them.
-    if (this.queue.nextWake() !== null) ctx.blockConcurrencyWhile(() => this.wake());
+    if (this.queue.nextWake() !== null) void ctx.blockConcurrencyWhile(() => this.wake());
   }
 
   /** Stores events (answers once they are durable); `lost`: events dropped before they got here. */
