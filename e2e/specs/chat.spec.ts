@@ -313,3 +313,26 @@ test('joining a room announces it; opening a room backfills history and scrollin
   await ben.getByTestId('messages').evaluate((el) => (el.scrollTop = 0));
   await expect.poll(async () => tagged(await sentTexts(ben), tag)).toEqual(texts);
 });
+
+test('a member who leaves shows “last seen”, from the broker’s member_removed webhook stored by the app', async ({ browser }) => {
+  const [a, b] = await openUsers(browser, 2);
+  const ana = a!.page;
+  const ben = b!.page;
+  const names = { ana: uniqueName('Ana'), ben: uniqueName('Ben') };
+  await signIn(ana, names.ana);
+  await signIn(ben, names.ben);
+  await expect(member(ana, names.ben)).toHaveAttribute('data-online', 'true');
+  await expect(member(ana, names.ben).getByTestId('last-seen')).toHaveCount(0);
+  const left = Date.now();
+  await ben.close();
+  // Offline at once (presence); "last seen" when the webhook has reached the app and been announced on the room.
+  const seen = member(ana, names.ben).getByTestId('last-seen');
+  await expect(member(ana, names.ben)).toHaveAttribute('data-online', 'false', { timeout: 15_000 });
+  await expect(seen).toHaveText('last seen just now', { timeout: 15_000 });
+  const at = Number(await seen.getAttribute('data-at'));
+  expect(at).toBeGreaterThanOrEqual(left - 1_000);
+  expect(at).toBeLessThanOrEqual(Date.now());
+  // Stored in the app's database: a fresh load shows it too.
+  await ana.reload();
+  await expect(member(ana, names.ben).getByTestId('last-seen')).toHaveAttribute('data-at', String(at));
+});

@@ -16,3 +16,4 @@ export type {
   TokenOptions,
   Capability,
 } from './types.js';
+export * from './server/webhooks.js';

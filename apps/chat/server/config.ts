@@ -7,6 +7,8 @@ export const config = {
   pushfloBaseUrl: (process.env.PUSHFLO_BASE_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, ''),
   pushfloPublishKey: process.env.PUSHFLO_PUBLISH_KEY ?? 'pub_local_dev',
   pushfloSecretKey: process.env.PUSHFLO_SECRET_KEY ?? 'sec_local_dev',
+  /** Verifies the broker's webhooks (the broker's WEBHOOK_SECRET). */
+  webhookSecret: process.env.WEBHOOK_SECRET ?? 'whsec_local_dev',
   /** The SQLite file; default `.state/chat/chat.db` at the repo root. */
   dbPath: process.env.CHAT_DB ?? fileURLToPath(new URL('../../../.state/chat/chat.db', import.meta.url)),
 };

@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS coins (
 );
 CREATE INDEX IF NOT EXISTS players_by_match ON players (match_id, joined_at);
 CREATE INDEX IF NOT EXISTS live_coins ON coins (match_id, claimed_by);
+-- Broker webhook event ids already handled (delivery is at least once; server/webhooks.ts).
+CREATE TABLE IF NOT EXISTS webhook_events (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL);
 `;
 
 let db: DatabaseSync | null = null;

@@ -169,7 +169,8 @@ export async function verifyToken(token: string, secrets: readonly string[], now
 const compiled = new Map<string, RegExp>();
 const MAX_COMPILED_PATTERNS = 1024;
 
-function patternMatches(pattern: string, channel: string): boolean {
+/** Whether a capability-style pattern (`*` matches any run of characters) matches a channel name. */
+export function patternMatches(pattern: string, channel: string): boolean {
   if (!pattern.includes('*')) return pattern === channel;
   let re = compiled.get(pattern);
   if (re === undefined) {
