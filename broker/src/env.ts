@@ -42,6 +42,8 @@ export interface Env {
   PUBLISH_RATE_PER_SECOND?: string;
   /** How long an Idempotency-Key is remembered, seconds (default 300). */
   IDEMPOTENCY_WINDOW_SECONDS?: string;
+  /** Lifetime of tokens from POST /api/v1/auth/token, seconds (default 3600, 60 to 86400). */
+  CONNECTION_TOKEN_TTL_SECONDS?: string;
 }
 
 export interface Settings {
@@ -56,6 +58,7 @@ export interface Settings {
   clientEventsPerSecond: number;
   publishRatePerSecond: number;
   idempotencyWindowMs: number;
+  connectionTokenTtlSeconds: number;
 }
 
 function int(value: string | undefined, fallback: number, min: number, max: number): number {
@@ -78,5 +81,6 @@ export function settings(env: Partial<Env>): Settings {
     clientEventsPerSecond: int(env.CLIENT_EVENTS_PER_SECOND, 20, 1, 10_000),
     publishRatePerSecond: int(env.PUBLISH_RATE_PER_SECOND, 1_000, 1, 1_000_000),
     idempotencyWindowMs: int(env.IDEMPOTENCY_WINDOW_SECONDS, 300, 120, 86_400) * 1000,
+    connectionTokenTtlSeconds: int(env.CONNECTION_TOKEN_TTL_SECONDS, 3_600, 60, 86_400),
   };
 }
