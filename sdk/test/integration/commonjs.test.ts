@@ -5,34 +5,22 @@
  * real broker. Before the CommonJS build this failed with ERR_PACKAGE_PATH_NOT_EXPORTED.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { consumerProject, type Project } from './packed.js';
 
-const sdkRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let project: string;
-
+let project: Project;
 beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'sdk-cjs-'));
-  cpSync(join(sdkRoot, 'test', 'fixtures', 'commonjs-project'), project, { recursive: true });
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: sdkRoot, encoding: 'utf8' })) as Array<{ filename: string }>;
-  execFileSync('tar', ['xzf', join(project, packed[0]!.filename), '-C', project]);
-  mkdirSync(join(project, 'node_modules', '@pushflodev'), { recursive: true });
-  renameSync(join(project, 'package'), join(project, 'node_modules', '@pushflodev', 'sdk'));
+  project = consumerProject('commonjs-project');
   // React is the app's own dependency (an optional peer of the SDK).
-  const react = dirname(createRequire(join(sdkRoot, 'package.json')).resolve('react/package.json'));
-  symlinkSync(react, join(project, 'node_modules', 'react'), 'dir');
+  project.link('react');
 });
-afterAll(() => rmSync(project, { recursive: true, force: true }));
+afterAll(() => project?.remove());
 
 describe('a CommonJS project', () => {
   it('requires @pushflodev/sdk, /server and /react and uses them against the broker', () => {
     const channel = `cjs-${Date.now().toString(36)}`;
     const stdout = execFileSync(process.execPath, ['index.js'], {
-      cwd: project,
+      cwd: project.dir,
       env: { ...process.env, BROKER_URL: inject('brokerUrl'), CHANNEL: channel },
       encoding: 'utf8',
       timeout: 60_000,
