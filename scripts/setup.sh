@@ -71,7 +71,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 # --- workspace libraries ------------------------------------------------
-# The SDK is consumed as built ESM + types (incremental: a no-op when current).
+# The SDK is consumed as built ESM + CommonJS + types (a no-op when dist/ is current).
 (cd "$ROOT" && pnpm --silent --filter @pushflodev/sdk run build) >&2
 )
 _sy_status=$?

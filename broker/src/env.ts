@@ -55,6 +55,8 @@ export interface Env {
   WEBHOOK_CLIENT_EVENTS?: string;
   /** Events queued per URL per queue object; past it new ones are dropped and counted (default 10000). */
   WEBHOOK_MAX_QUEUED?: string;
+  /** Lifetime of tokens from POST /api/v1/auth/token, seconds (default 3600, 60 to 86400). */
+  CONNECTION_TOKEN_TTL_SECONDS?: string;
 }
 
 export interface Settings {
@@ -74,6 +76,7 @@ export interface Settings {
   webhookVacateDelayMs: number;
   webhookClientEvents: string[];
   webhookMaxQueued: number;
+  connectionTokenTtlSeconds: number;
 }
 
 function int(value: string | undefined, fallback: number, min: number, max: number): number {
@@ -103,5 +106,6 @@ export function settings(env: Partial<Env>): Settings {
     webhookVacateDelayMs: int(env.WEBHOOK_VACATE_DELAY_MS, 5_000, 0, 3_600_000),
     webhookClientEvents: list(env.WEBHOOK_CLIENT_EVENTS),
     webhookMaxQueued: int(env.WEBHOOK_MAX_QUEUED, 10_000, 1, 1_000_000),
+    connectionTokenTtlSeconds: int(env.CONNECTION_TOKEN_TTL_SECONDS, 3_600, 60, 86_400),
   };
 }

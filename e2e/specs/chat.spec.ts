@@ -101,7 +101,7 @@ test('three users (one in Firefox): same order for all, typing within 500 ms, pr
     const history = await request.get(`${BROKER_URL}/api/v1/channels/chat:room-general/messages?order=desc&pageSize=100`, {
       headers: { Authorization: 'Bearer sec_local_dev' },
     });
-    const events = ((await history.json()) as { data: Array<{ eventType: string }> }).data.map((m) => m.eventType);
+    const events = ((await history.json()) as { data: { items: Array<{ eventType: string }> } }).data.items.map((m) => m.eventType);
     expect(events).toContain('message-sent');
     expect(events).not.toContain('user-typing');
 

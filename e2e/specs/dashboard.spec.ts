@@ -43,9 +43,9 @@ async function historySeqs(request: APIRequestContext): Promise<number[]> {
       headers: { Authorization: 'Bearer sec_local_dev' },
     });
     expect(res.status()).toBe(200);
-    const body = (await res.json()) as { data: Array<{ seq: number }>; pagination: { totalPages: number } };
-    seqs.push(...body.data.map((m) => m.seq));
-    if (page >= body.pagination.totalPages) return seqs;
+    const { data } = (await res.json()) as { data: { items: Array<{ seq: number }>; pagination: { totalPages: number } } };
+    seqs.push(...data.items.map((m) => m.seq));
+    if (page >= data.pagination.totalPages) return seqs;
   }
 }
 

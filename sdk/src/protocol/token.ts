@@ -34,6 +34,11 @@ export const MAX_PRESENCE_INFO_BYTES = 1024;
 /** Clock skew tolerated when checking `exp` and `iat`. */
 export const TOKEN_LEEWAY_SECONDS = 30;
 const CLIENT_ID_RE = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+/** A client id a token may name: 1–128 characters of letters, digits and `_ . : @ -`. */
+export function isValidClientId(value: unknown): value is string {
+  return typeof value === 'string' && CLIENT_ID_RE.test(value);
+}
 const PATTERN_RE = /^[A-Za-z0-9_.=@:*-]{1,128}$/;
 
 export type TokenFailure = 'TOKEN_MALFORMED' | 'TOKEN_INVALID_SIGNATURE' | 'TOKEN_EXPIRED';
