@@ -39,7 +39,7 @@ describe('an app written against the public SDK docs', () => {
   });
 
   it('imports the slug helpers from ./server and the error classes from ./react', () => {
-    expect(slugs('live-scores')).toEqual({ valid: true, slug: 'live-scores', check: { valid: true }, bounds: [1, 64] });
+    expect(slugs('live-scores')).toEqual({ valid: true, slug: 'live-scores', check: { valid: true }, bounds: [1, 128] });
     expect(slugs('My Channel!')).toMatchObject({ valid: false, slug: 'my-channel', check: { valid: false, suggestion: 'my-channel' } });
     expect(reactErrorsAreTheSame()).toBe(true);
   });
