@@ -31,8 +31,9 @@ export function findNpm() {
 export function userEnv(extra = {}) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
-    // (NODE_TEST_CONTEXT: the starter's own `node --test` must report as a top-level run, not to us.)
-    if (/^(npm_|pnpm_)/i.test(k) || ['INIT_CWD', 'NODE_PATH', 'NODE_TEST_CONTEXT'].includes(k)) continue;
+    // pnpm's variables go (npm_config_cache stays: a cache of one's choice); NODE_TEST_CONTEXT too, so the
+    // starter's own `node --test` reports as a top-level run, not to this one.
+    if ((/^(npm_|pnpm_)/i.test(k) && k !== 'npm_config_cache') || ['INIT_CWD', 'NODE_PATH', 'NODE_TEST_CONTEXT'].includes(k)) continue;
     env[k] = v;
   }
   const system = (process.env.PATH ?? '').split(delimiter).filter((d) => d && !d.includes('node_modules') && !d.startsWith(REPO));
@@ -140,7 +141,7 @@ export async function waitOk(url, { timeoutMs, alive = () => true, what = url })
   throw new Error(`${what}: ${url} did not answer within ${timeoutMs} ms (${last})`);
 }
 
-/** Processes whose executable, working directory or command line is inside `dir` (Linux: /proc). */
+/** Processes whose executable, working directory or command line is inside `dir` (Linux: /proc), as `{pid, cmd}`. */
 export function processesIn(dir) {
   const found = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
@@ -153,7 +154,7 @@ export function processesIn(dir) {
       } catch {
         // another user's process, or gone
       }
-      if (cmdline.includes(dir) || where.includes(dir)) found.push(`${pid}: ${cmdline}`);
+      if (cmdline.includes(dir) || where.includes(dir)) found.push({ pid: Number(pid), cmd: cmdline });
     } catch {
       // gone meanwhile
     }

@@ -106,6 +106,7 @@ test('clear errors: an unknown app, a folder inside the monorepo, a non-empty fo
 
 for (const app of SELECTED) {
   test(`${app}: npm install, npm test, npm run dev with its broker, a round trip, Ctrl-C leaves nothing`, { timeout: 600_000 }, async () => {
+    assert.ok(ROUND_TRIPS[app], `starters/test/roundtrips.mjs has a round trip for ${app}`);
     const { dir, install } = starters.get(app);
     await install;
     assert.ok(!existsSync(join(dir, 'node_modules', '.pnpm')), 'installed by npm, not linked into the workspace');
@@ -139,8 +140,30 @@ for (const app of SELECTED) {
     assert.ok(readdirSync(join(dir, '.data')).some((f) => f.endsWith('.db')), `the app keeps its database in .data/: ${readdirSync(join(dir, '.data'))}`);
 
     await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(processesIn(dir), [], 'nothing of the starter is still running');
+    const left = processesIn(dir);
+    for (const { pid } of left) {
+      try {
+        process.kill(pid, 'SIGKILL'); // the test fails below; it still leaves nothing behind
+      } catch {
+        // gone
+      }
+    }
+    assert.deepEqual(left.map((p) => p.cmd), [], 'nothing of the starter is still running');
     assert.equal(await portOpen(brokerPort), false, 'the broker port is closed');
     assert.equal(await portOpen(appPort), false, 'the app port is closed');
   });
 }
+
+test('npm run broker:deploy wraps wrangler deploy: a dry run bundles the Worker from the installed package', { timeout: 600_000 }, async () => {
+  const { dir, install } = starters.get(SELECTED[0]);
+  await install;
+  const outdir = join(WORK, 'deploy-bundle');
+  const out = await run(npm, ['run', 'broker:deploy', '--', '--dry-run', '--outdir', outdir], { cwd: dir, env: userEnv({ CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' }), timeoutMs: 180_000 });
+  assert.match(out, /--dry-run: exiting now/);
+  const bundle = readFileSync(join(outdir, 'index.js'), 'utf8');
+  const exported = /export\s*\{([^}]*)\}\s*;?\s*(\/\/# sourceMappingURL=.*)?$/.exec(bundle.trimEnd())?.[1] ?? '';
+  for (const name of ['ChannelObject', 'ShardObject', 'RegistryObject', 'RateLimiterObject', 'StatsObject']) {
+    assert.match(exported, new RegExp(`\\b${name}\\b`), `the bundle exports the Durable Object ${name}`);
+  }
+  assert.match(bundle, /PROTOCOL_VERSION|protocolVersion/i, 'the SDK protocol module is bundled in');
+});
