@@ -233,7 +233,7 @@ export function generateStarter({ app, dir, repo = REPO, packCache }) {
 # --- The local broker (\`npm run dev\` starts it on PUSHFLO_BASE_URL's port while that is 127.0.0.1 or localhost) ---
 # Its Durable Object state.
 BROKER_STATE_DIR=.data/broker
-# Its settings (see the broker's README), e.g.:
+# Its settings (node_modules/@switchyard/broker/README.md), e.g.:
 # HISTORY_TTL_SECONDS=86400
 # HISTORY_MAX_MESSAGES=10000
 `,

@@ -114,6 +114,8 @@ for (const app of SELECTED) {
     const tested = await run(npm, ['test'], { cwd: dir, env: userEnv(), timeoutMs: 180_000 });
     assert.match(tested, /^(ℹ|#) pass [1-9]/m, tested.slice(-2000));
     assert.match(tested, /^(ℹ|#) fail 0$/m, tested.slice(-2000));
+    // The types resolve from the vendored tarballs too (the SDK's `exports` types, @types/node, …).
+    await run(npm, ['run', 'typecheck'], { cwd: dir, env: userEnv(), timeoutMs: 180_000 });
 
     const [brokerPort, appPort] = [await freePort(), await freePort()];
     const broker = `http://127.0.0.1:${brokerPort}`;
@@ -139,8 +141,11 @@ for (const app of SELECTED) {
     assert.ok(existsSync(join(dir, '.data', 'broker')), 'the broker keeps its state in .data/broker');
     assert.ok(readdirSync(join(dir, '.data')).some((f) => f.endsWith('.db')), `the app keeps its database in .data/: ${readdirSync(join(dir, '.data'))}`);
 
-    await new Promise((r) => setTimeout(r, 500));
-    const left = processesIn(dir);
+    // Ctrl-C: everything goes within a few seconds (the broker's workerd last).
+    let left = processesIn(dir);
+    for (const deadline = Date.now() + 10_000; left.length > 0 && Date.now() < deadline; left = processesIn(dir)) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
     for (const { pid } of left) {
       try {
         process.kill(pid, 'SIGKILL'); // the test fails below; it still leaves nothing behind
