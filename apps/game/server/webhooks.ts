@@ -7,6 +7,7 @@
  */
 import { verifyWebhook, WebhookVerificationError, type WebhookEvent } from '@pushflodev/sdk/server';
 import { CHANNEL } from '../shared/events.ts';
+import { config } from './config.ts';
 import { database } from './db.ts';
 import { ApiError } from './errors.ts';
 import { abandonMatch } from './matches.ts';
@@ -14,8 +15,6 @@ import { abandonMatch } from './matches.ts';
 const PREFIX = CHANNEL('');
 /** Handled event ids are remembered this long (the broker retries for about 20 minutes). */
 const DEDUPE_MS = 24 * 3600_000;
-
-export const WEBHOOK_SECRET = process.env.WEBHOOK_SECRET ?? 'whsec_local_dev';
 
 export interface WebhookOutcome {
   /** Matches this delivery ended. */
@@ -29,7 +28,7 @@ export interface WebhookOutcome {
 export async function receiveWebhook(rawBody: string, signature: string | null): Promise<WebhookOutcome> {
   let events: WebhookEvent[];
   try {
-    events = (await verifyWebhook(rawBody, signature, WEBHOOK_SECRET)).events;
+    events = (await verifyWebhook(rawBody, signature, config.webhookSecret)).events;
   } catch (err) {
     if (err instanceof WebhookVerificationError) throw new ApiError(401, err.code, 'the webhook signature does not verify');
     throw err;
