@@ -27,8 +27,11 @@ if [ "$(id -u)" -eq 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/de
   echo "[e2e] installing ${pkgs[*]} from Debian with apt-get (root on Debian: the browsers lib/browsers.ts looks for first)" >&2
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
-  node lib/browsers.ts | say
-  exit 0
+  if report=$(node lib/browsers.ts); then
+    echo "$report" | say
+    exit 0
+  fi
+  echo "[e2e] apt-get installed ${pkgs[*]}, yet lib/browsers.ts still finds no browser at Debian's paths" >&2
 fi
 
 cat >&2 <<MSG
