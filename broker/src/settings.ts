@@ -28,7 +28,8 @@ export interface IntSetting {
 
 export interface TextSetting {
   name: string;
-  kind: 'keys' | 'flag';
+  /** keys, urls, patterns: comma-separated lists; flag: `true` / `false`; secret: any text, never printed. */
+  kind: 'keys' | 'flag' | 'urls' | 'patterns' | 'secret';
   meaning: string;
   /** What the local launcher uses when the variable is unset. */
   localDefault?: string;
@@ -93,6 +94,36 @@ export const SETTINGS: readonly SettingSpec[] = [
     meaning:
       'output a socket may be handed without hearing from its client (any frame; pings count); past it the socket is closed `4002` and resumes from history. 2 MiB: a full batch publish (1 MB body) fits',
   },
+  {
+    name: 'CONNECTION_TOKEN_TTL_SECONDS',
+    kind: 'int',
+    default: 3_600,
+    min: 60,
+    max: 86_400,
+    unit: 's',
+    meaning: 'lifetime of the tokens `POST /api/v1/auth/token` mints',
+  },
+  { name: 'WEBHOOK_URL', kind: 'urls', meaning: 'comma-separated `http(s)` URLs that each get every webhook event; unset: webhooks off. Needs `WEBHOOK_SECRET`' },
+  { name: 'WEBHOOK_SECRET', kind: 'secret', meaning: 'signs webhooks (`X-Switchyard-Signature: sha256=…`); set as a secret when deployed' },
+  {
+    name: 'WEBHOOK_VACATE_DELAY_MS',
+    kind: 'int',
+    default: 5_000,
+    min: 0,
+    max: 3_600_000,
+    unit: 'ms',
+    meaning: '`channel_vacated` waits this long without a subscriber, so a reload does not flap',
+  },
+  { name: 'WEBHOOK_CLIENT_EVENTS', kind: 'patterns', meaning: 'comma-separated channel patterns (`*` wildcard) whose client events are sent as `client_event` webhooks' },
+  {
+    name: 'WEBHOOK_MAX_QUEUED',
+    kind: 'int',
+    default: 10_000,
+    min: 1,
+    max: 1_000_000,
+    unit: 'events',
+    meaning: 'webhook events queued per URL per queue object; past it new ones are dropped and counted in the statistics',
+  },
 ];
 
 /** The parsed settings the broker runs with. */
@@ -109,6 +140,13 @@ export interface Settings {
   publishRatePerSecond: number;
   idempotencyWindowMs: number;
   slowConsumerBytes: number;
+  connectionTokenTtlSeconds: number;
+  /** Empty unless both WEBHOOK_URL and WEBHOOK_SECRET are set. */
+  webhookUrls: string[];
+  webhookSecret: string;
+  webhookVacateDelayMs: number;
+  webhookClientEvents: string[];
+  webhookMaxQueued: number;
 }
 
 /** Settings as they come from the environment (wrangler vars, secrets, process.env). */
@@ -144,9 +182,18 @@ export function settingsProblems(values: SettingValues): string[] {
       }
     } else if (spec.kind === 'flag') {
       if (raw !== 'true' && raw !== 'false') problems.push(`${spec.name}=${JSON.stringify(raw)} must be 'true' or 'false': ${spec.meaning}`);
+    } else if (spec.kind === 'urls') {
+      for (const url of list(raw)) if (!/^https?:\/\/[^\s/]+/.test(url)) problems.push(`${spec.name}: ${JSON.stringify(url)} is not an http(s) URL: ${spec.meaning}`);
     }
   }
+  if (list(values.WEBHOOK_URL).length > 0 && (values.WEBHOOK_SECRET ?? '').trim() === '') {
+    problems.push('WEBHOOK_URL is set but WEBHOOK_SECRET is not: webhooks are signed with it; set both, or neither');
+  }
   return problems;
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
 }
 
 function int(values: SettingValues, name: string): number {
@@ -172,6 +219,12 @@ export function parseSettings(values: SettingValues): Settings {
     publishRatePerSecond: int(values, 'PUBLISH_RATE_PER_SECOND'),
     idempotencyWindowMs: int(values, 'IDEMPOTENCY_WINDOW_SECONDS') * 1000,
     slowConsumerBytes: int(values, 'SLOW_CONSUMER_BYTES'),
+    connectionTokenTtlSeconds: int(values, 'CONNECTION_TOKEN_TTL_SECONDS'),
+    webhookUrls: values.WEBHOOK_SECRET ? list(values.WEBHOOK_URL) : [],
+    webhookSecret: values.WEBHOOK_SECRET ?? '',
+    webhookVacateDelayMs: int(values, 'WEBHOOK_VACATE_DELAY_MS'),
+    webhookClientEvents: list(values.WEBHOOK_CLIENT_EVENTS),
+    webhookMaxQueued: int(values, 'WEBHOOK_MAX_QUEUED'),
   };
 }
 
@@ -195,7 +248,8 @@ export function settingsTable(): string {
       return `| \`${s.name}\` | ${s.default}${local} | ${s.min}–${s.max} ${s.unit} | ${s.meaning} |`;
     }
     const local = s.localDefault === undefined ? 'unset' : `unset (\`${s.localDefault}\` locally)`;
-    return `| \`${s.name}\` | ${local} | ${s.kind === 'flag' ? '`true` / `false`' : 'comma-separated'} | ${s.meaning} |`;
+    const range = s.kind === 'flag' ? '`true` / `false`' : s.kind === 'secret' ? 'text' : 'comma-separated';
+    return `| \`${s.name}\` | ${local} | ${range} | ${s.meaning} |`;
   });
   return ['| setting | default | range | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -3,20 +3,20 @@
  * docs name channels `orders:user-123`. This SDK accepts both, everywhere, and
  * refuses anything else before a byte is sent.
  */
-import { channelNameProblem, isValidChannelName, MAX_CHANNEL_NAME_LENGTH } from './protocol/index.js';
+import { channelNameProblem, ErrorCode, isValidChannelName, MAX_CHANNEL_NAME_LENGTH } from './protocol/index.js';
 import { ValidationError } from './errors.js';
 
 export { isValidChannelName, MAX_CHANNEL_NAME_LENGTH };
 
 /** Longest plain slug. */
-export const MAX_SLUG_LENGTH = 64;
+export const MAX_SLUG_LENGTH = 128;
 /** Shortest plain slug. */
 export const MIN_SLUG_LENGTH = 1;
 
 const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /**
- * True for a plain slug: lowercase letters, digits and single hyphens, 1–64 characters.
+ * True for a plain slug: lowercase letters, digits and single hyphens, 1–128 characters.
  * @example
  * ```ts
  * isValidChannelSlug('live-scores'); // true
@@ -71,7 +71,7 @@ export function assertChannelName(name: string): void {
   if (!result.valid) {
     throw new ValidationError(
       result.suggestion ? `${result.error}. Suggested: '${result.suggestion}'` : (result.error ?? 'invalid channel name'),
-      'INVALID_CHANNEL',
+      ErrorCode.INVALID_CHANNEL,
     );
   }
 }

@@ -1,6 +1,6 @@
 /** A small typed event emitter. A listener that throws does not stop the others; its error is rethrown asynchronously. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Listener = (...args: any[]) => void;
+/** A listener as stored: the map holds every event's listeners, so their argument types are erased here and restored by `on`/`emit`. */
+type Listener = (...args: unknown[]) => void;
 
 export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
   private readonly listeners = new Map<keyof Events, Set<Listener>>();
@@ -19,13 +19,13 @@ export class Emitter<Events extends { [K in keyof Events]: unknown[] }> {
       set = new Set();
       this.listeners.set(event, set);
     }
-    set.add(listener as Listener);
+    set.add(listener as unknown as Listener);
     return () => this.off(event, listener);
   }
 
   /** Removes a listener added with `on`. */
   off<K extends keyof Events>(event: K, listener: (...args: Events[K]) => void): void {
-    this.listeners.get(event)?.delete(listener as Listener);
+    this.listeners.get(event)?.delete(listener as unknown as Listener);
   }
 
   /** Removes every listener. */

@@ -21,3 +21,39 @@ export function backoffDelay(attempt: number, initial: number, max: number, rand
   const jittered = base * (1 + BACKOFF_JITTER * (random() * 2 - 1));
   return Math.round(Math.min(max, Math.max(0, jittered)));
 }
+
+/**
+ * One pending timeout on a `Clock`, typed: `start` replaces the pending one,
+ * `clear` cancels it. The connection keeps each of its timers in the state it
+ * belongs to, so leaving the state clears them.
+ */
+export class Timer {
+  private handle: unknown = null;
+  private armed = false;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Whether the callback is still to run. */
+  get pending(): boolean {
+    return this.armed;
+  }
+
+  /** Runs `fn` once after `ms` (cancelling whatever was pending). */
+  start(ms: number, fn: () => void): void {
+    this.clear();
+    this.armed = true;
+    this.handle = this.clock.setTimeout(() => {
+      this.armed = false;
+      this.handle = null;
+      fn();
+    }, ms);
+  }
+
+  /** Cancels the pending callback, if any. */
+  clear(): void {
+    if (!this.armed) return;
+    this.clock.clearTimeout(this.handle);
+    this.armed = false;
+    this.handle = null;
+  }
+}

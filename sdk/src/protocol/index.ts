@@ -6,3 +6,4 @@ export * from './frames.js';
 export * from './rest.js';
 export * from './token.js';
 export * from './coalesce.js';
+export * from './webhooks.js';

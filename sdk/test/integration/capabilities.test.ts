@@ -1,9 +1,9 @@
 /** Tokens, private channels, presence, client events, idempotency and batch through the SDK, against the real broker. */
 import { describe, expect, inject, it } from 'vitest';
-import { PushFloClient, type Message, type PresenceMember } from '../../src/index.js';
+import { PushFloClient, type Message, type PresenceMember, type WebSocketConstructor } from '../../src/index.js';
 import { PushFloServer } from '../../src/server.js';
 import type { Capability } from '../../src/protocol/index.js';
-import { cleanupAfterEach, SEC, waitFor } from './support.js';
+import { cleanupAfterEach, SEC, trackedSockets, waitFor } from './support.js';
 
 const baseUrl = inject('brokerUrl');
 const server = new PushFloServer({ secretKey: SEC, baseUrl });
@@ -12,10 +12,15 @@ const cleanups = cleanupAfterEach();
 let n = 0;
 const room = () => `chat:room-cap${Date.now().toString(36)}${++n}`;
 
-function userClient(clientId: string, capabilities: Record<string, Capability[]>, extra: { ttlSeconds?: number; name?: string } = {}) {
+function userClient(
+  clientId: string,
+  capabilities: Record<string, Capability[]>,
+  extra: { ttlSeconds?: number; name?: string; WebSocket?: WebSocketConstructor } = {},
+) {
   let minted = 0;
   const c = new PushFloClient({
     baseUrl,
+    WebSocket: extra.WebSocket,
     authCallback: async () => {
       minted++;
       return server.createToken({ clientId, capabilities, ttlSeconds: extra.ttlSeconds ?? 600, info: { name: extra.name ?? clientId } });
@@ -51,10 +56,17 @@ describe('capabilities through the SDK', () => {
     const ana = userClient('ana', caps, { name: 'Ana' }).client;
     await ana.connect();
     let members: PresenceMember[] = [];
-    await subscribed(ana, channel, { onPresence: (m) => (members = m) });
+    const changes: string[] = []; // what ana hears after her sync, in order
+    await subscribed(ana, channel, {
+      onPresence: (m, e) => {
+        members = m;
+        if (e.action !== 'sync') changes.push(`${e.action}:${e.member.clientId}`);
+      },
+    });
     await waitFor(() => members.length === 1, 'sync');
 
-    const bobTab1 = userClient('bob', caps, { name: 'Bob' }).client;
+    const tab1Sockets = trackedSockets();
+    const bobTab1 = userClient('bob', caps, { name: 'Bob', WebSocket: tab1Sockets.WebSocket }).client;
     const bobTab2 = userClient('bob', caps, { name: 'Bob' }).client;
     await bobTab1.connect();
     await bobTab2.connect();
@@ -66,12 +78,25 @@ describe('capabilities through the SDK', () => {
     await waitFor(() => bobTab2.presence(channel).length === 2, 'sync for the second tab');
     expect(bobTab2.presence(channel).map((m) => m.clientId)).toEqual(['ana', 'bob']);
 
+    // Bob closes one tab. Its shard sends the channel its leave in the same step
+    // as it answers the close; the sentinel, carol's join, only starts after the
+    // close handshake, so it reaches the channel (one object, one thread locally)
+    // after that leave, and any "bob left" it caused is sent to ana before
+    // "carol joined".
     bobTab1.disconnect();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(members.map((m) => m.clientId)).toEqual(['ana', 'bob']); // the other tab keeps him here
+    await tab1Sockets.closed(0);
+    const carol = userClient('carol', caps, { name: 'Carol' }).client;
+    await carol.connect();
+    await subscribed(carol, channel);
+    await waitFor(() => changes.includes('join:carol'), 'the sentinel: carol joins');
+    expect(changes).toEqual(['join:bob', 'join:carol']); // the other tab keeps him here
+    await waitFor(() => carol.presence(channel).length === 3, "carol's sync");
+    expect(carol.presence(channel).map((m) => m.clientId)).toEqual(['ana', 'bob', 'carol']);
+
     bobTab2.disconnect();
-    await waitFor(() => members.length === 1, 'bob leaves');
-    expect(ana.presence(channel).map((m) => m.clientId)).toEqual(['ana']);
+    await waitFor(() => changes.includes('leave:bob'), 'bob leaves');
+    expect(changes).toEqual(['join:bob', 'join:carol', 'leave:bob']);
+    expect(ana.presence(channel).map((m) => m.clientId)).toEqual(['ana', 'carol']);
   });
 
   it('client events: typing without echo or history, moves stored; refused ones reach onError', async () => {
@@ -90,7 +115,9 @@ describe('capabilities through the SDK', () => {
 
     typist.publish(channel, 'user-typing', { typing: true }, { echo: false, ephemeral: true });
     typist.publish(channel, 'message-sent', { text: 'hi' });
-    await waitFor(() => readerGot.length === 2 && typistGot.length === 1, 'client events');
+    // The stored event follows the ephemeral one through the channel, so once the typist has it,
+    // an echo of the typing event (echo: false) would already have arrived before it.
+    await waitFor(() => readerGot.length === 2 && typistGot.some((m) => m.eventType === 'message-sent'), 'client events');
     expect(readerGot.map((m) => [m.eventType, m.clientId, m.clientEvent, m.seq])).toEqual([
       ['user-typing', 'ty', true, undefined],
       ['message-sent', 'ty', true, 1],

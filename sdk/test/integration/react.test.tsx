@@ -3,7 +3,7 @@
  * React bindings in a DOM, against the real broker: mount, receive, StrictMode
  * double effects, unmount.
  */
-import { StrictMode } from 'react';
+import { StrictMode, useState } from 'react';
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { PushFloProvider, useChannel, useClientEvent, usePresence, usePushFlo } from '../../src/react.js';
@@ -122,11 +122,12 @@ describe('React bindings', () => {
 
 function Room({ channel }: { channel: string }) {
   const { members } = usePresence(channel);
-  const { send, lastEvent } = useClientEvent(channel, 'user-typing');
+  const [typists, setTypists] = useState<string[]>([]);
+  const { send } = useClientEvent(channel, 'user-typing', (e) => setTypists((t) => [...t, e.clientId]));
   return (
     <div>
       <p data-testid="members">{members.map((m) => String(m.data?.name)).sort().join(',')}</p>
-      <p data-testid="typing">{lastEvent ? lastEvent.clientId : '-'}</p>
+      <p data-testid="typing">{typists.join(',') || '-'}</p>
       <button onClick={() => send({ typing: true }, { echo: false, ephemeral: true })}>type</button>
     </div>
   );
@@ -159,6 +160,11 @@ describe('presence and client event hooks', () => {
     await waitFor(() => expect(within('bob', 'members')).toBe('ana,bob'));
     act(() => screen.getByTestId('ana').querySelector('button')!.click());
     await waitFor(() => expect(within('bob', 'typing')).toBe('ana'));
-    expect(within('ana', 'typing')).toBe('-'); // echo off: the typist does not see herself
+    // The sentinel: bob types back only after he saw ana's event, so his passes the
+    // channel after hers, and an echo of hers would reach ana before his.
+    act(() => screen.getByTestId('bob').querySelector('button')!.click());
+    await waitFor(() => expect(within('ana', 'typing')).not.toBe('-'));
+    expect(within('ana', 'typing')).toBe('bob'); // echo off: the typist never saw herself
+    expect(within('bob', 'typing')).toBe('ana');
   });
 });

@@ -1,6 +1,7 @@
 /** Helpers for integration tests against a real broker. */
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { afterEach } from 'vitest';
+import type { WebSocketConstructor } from '../../src/types.js';
 // @ts-expect-error -- plain ESM launcher without types
 import { startBroker as start } from '../../../broker/scripts/launcher.mjs';
 
@@ -81,4 +82,29 @@ export function cleanupAfterEach(): Array<() => unknown> {
     for (const c of list.splice(0).reverse()) await c();
   });
   return list;
+}
+
+/**
+ * A WebSocket class (for the client's `WebSocket` option) that remembers the
+ * sockets it made, so a test can wait until one is closed for real: the client
+ * detaches its own handlers when it closes a socket.
+ */
+export function trackedSockets() {
+  const sockets: WebSocket[] = [];
+  class Tracked extends WebSocket {
+    constructor(url: string | URL) {
+      super(url);
+      sockets.push(this);
+    }
+  }
+  return {
+    WebSocket: Tracked as WebSocketConstructor,
+    sockets,
+    /** Resolves once socket `index` has finished closing. */
+    async closed(index: number): Promise<void> {
+      const ws = await waitFor(() => sockets[index], `socket ${index} to open`);
+      if (ws.readyState === WebSocket.CLOSED) return;
+      await new Promise<void>((resolve) => ws.addEventListener('close', () => resolve(), { once: true }));
+    },
+  };
 }

@@ -3,15 +3,13 @@ import { PushFloClient } from '../../src/client/PushFloClient.js';
 import { PushFloServer } from '../../src/server/PushFloServer.js';
 import { verifyToken } from '../../src/protocol/index.js';
 import type { ClientOptions, PresenceEvent, PresenceMember, WebSocketConstructor } from '../../src/types.js';
-import { FakeClock, FakeWebSocket } from './fakes.js';
+import { FakeClock, FakeWebSocket, fakeToken, flush } from './fakes.js';
 
 let clock: FakeClock;
 beforeEach(() => {
   clock = new FakeClock();
   FakeWebSocket.reset();
 });
-
-const flush = () => new Promise((r) => setTimeout(r, 0));
 
 function makeClient(options: Partial<ClientOptions>) {
   return new PushFloClient({
@@ -21,12 +19,6 @@ function makeClient(options: Partial<ClientOptions>) {
     random: () => 0.5,
     ...options,
   });
-}
-
-/** A token-shaped string whose payload says `exp`. */
-function fakeToken(exp: number, n = 0): string {
-  const payload = btoa(JSON.stringify({ sub: 'u', iat: exp - 3600, exp, cap: {}, n })).replace(/=+$/, '');
-  return `eyJhbGciOiJIUzI1NiJ9.${payload}.sig${n}`;
 }
 
 describe('tokens', () => {
@@ -74,7 +66,7 @@ describe('tokens', () => {
     clock.advance(1_000);
     await flush();
     expect(calls).toBeGreaterThanOrEqual(2);
-    expect(FakeWebSocket.last.url).toMatch(/sig\d$/);
+    expect(new URL(FakeWebSocket.last.url).searchParams.get('token')).toMatch(/sig\d$/);
     expect(FakeWebSocket.instances.length).toBe(2);
   });
 

@@ -54,7 +54,7 @@ describe('state machine', () => {
     await p;
     expect(client.clientId).toBe('client_9');
     expect(states).toEqual(['connecting', 'connected']);
-    expect(FakeWebSocket.last.url).toBe('ws://broker.test/ws?token=pub_test');
+    expect(FakeWebSocket.last.url).toBe('ws://broker.test/ws?token=pub_test&v=1&coalesce=1');
   });
 
   it('reconnects after an unexpected drop and emits disconnected/connected', async () => {

@@ -1,5 +1,8 @@
-/** A WebSocket and a clock the tests drive by hand, and a client wired to them. */
+/** A WebSocket, a transport and a clock the tests drive by hand, and a client wired to them. */
 import { PushFloClient } from '../../src/client/PushFloClient.js';
+import type { IncomingFrame } from '../../src/client/server-frames.js';
+import type { Transport, TransportListener, TransportTarget } from '../../src/client/transport.js';
+import type { ClientFrame } from '../../src/protocol/index.js';
 import type { ClientOptions, Clock, WebSocketConstructor } from '../../src/types.js';
 
 export class FakeClock implements Clock {
@@ -86,6 +89,10 @@ export class FakeWebSocket {
   receive(frame: Record<string, unknown>): void {
     this.onmessage?.({ data: JSON.stringify(frame) });
   }
+  /** One WebSocket message with exactly this text (several frames joined by `\n`, when coalescing). */
+  receiveText(text: string): void {
+    this.onmessage?.({ data: text });
+  }
   /** Opens and sends `connected`. */
   accept(clientId = 'client_1'): void {
     this.open();
@@ -136,9 +143,87 @@ export const clock = new FakeClock();
 export function resetFakes(): void {
   clock.reset();
   FakeWebSocket.reset();
+  FakeTransport.reset();
 }
 
 /** A client on the shared fakes. */
 export const makeClient = (options: Partial<ClientOptions> = {}): PushFloClient => fakeClient(clock, options);
 /** A connected client on the shared fakes. */
 export const connected = (options: Partial<ClientOptions> = {}): Promise<PushFloClient> => connectedClient(clock, options);
+
+/** A transport the tests drive: what the connection opened, sent and closed, and a way to answer. */
+export class FakeTransport implements Transport {
+  static instances: FakeTransport[] = [];
+  static reset(): void {
+    FakeTransport.instances = [];
+  }
+  static get last(): FakeTransport {
+    const t = FakeTransport.instances.at(-1);
+    if (t === undefined) throw new Error('no transport was opened');
+    return t;
+  }
+  /** Makes each new transport; `open` throws `failOpen` when set. */
+  static factory(failOpen?: Error): () => FakeTransport {
+    return () => {
+      const t = new FakeTransport();
+      t.failOpen = failOpen;
+      return t;
+    };
+  }
+
+  readonly name = 'fake';
+  target: TransportTarget | null = null;
+  listener: TransportListener | null = null;
+  sent: ClientFrame[] = [];
+  closedWith: { code: number; reason: string } | null = null;
+  failOpen: Error | undefined;
+
+  constructor() {
+    FakeTransport.instances.push(this);
+  }
+
+  open(target: TransportTarget, listener: TransportListener): void {
+    if (this.failOpen !== undefined) throw this.failOpen;
+    this.target = target;
+    this.listener = listener;
+  }
+  send(frame: ClientFrame): boolean {
+    if (this.listener === null) return false;
+    this.sent.push(frame);
+    return true;
+  }
+  close(code: number, reason: string): void {
+    if (this.closedWith === null) this.closedWith = { code, reason };
+    this.listener = null;
+  }
+
+  // --- the broker side --------------------------------------------------
+  frame(frame: IncomingFrame): void {
+    this.listener?.frame(frame);
+  }
+  /** The broker accepts: `connected`. */
+  accept(extra: Partial<Extract<IncomingFrame, { type: 'connected' }>> = {}): void {
+    this.frame({ type: 'connected', clientId: 'client_1', timestamp: 1, ...extra });
+  }
+  /** The broker or the network closes it. */
+  drop(code = 1006, reason = ''): void {
+    const listener = this.listener;
+    this.listener = null;
+    listener?.closed(code, reason);
+  }
+  framesOf(type: ClientFrame['type']): ClientFrame[] {
+    return this.sent.filter((f) => f.type === type);
+  }
+}
+
+/** A token-shaped string (not signed) whose payload says `exp`; `n` tells tokens apart (`…sig<n>`). */
+export function fakeToken(exp: number, n = 0): string {
+  const payload = btoa(JSON.stringify({ sub: 'u', iat: exp - 3600, exp, cap: {}, n }))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+  return `eyJhbGciOiJIUzI1NiJ9.${payload}.sig${n}`;
+}
+
+/** Lets pending promise callbacks (a token provider's answer) run. */
+export const flush = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));

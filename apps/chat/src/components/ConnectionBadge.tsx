@@ -1,4 +1,4 @@
-/** The socket's state, always visible. */
+/** The socket's state, always visible and a live region (screen readers hear it change), with Retry once the client gave up. */
 import { usePushFlo } from '@pushflodev/sdk/react';
 
 const LABEL = { connected: 'Connected', connecting: 'Connecting…', disconnected: 'Reconnecting…', error: 'Offline' } as const;
@@ -6,11 +6,13 @@ const LABEL = { connected: 'Connected', connecting: 'Connecting…', disconnecte
 export function ConnectionBadge() {
   const { connectionState, connect } = usePushFlo();
   return (
-    <span className={`conn ${connectionState}`} data-testid="connection" data-state={connectionState} title={`Real-time connection: ${connectionState}`}>
-      <span className="pulse" />
-      {LABEL[connectionState]}
+    <span className="conn-box">
+      <span className={`conn ${connectionState}`} role="status" aria-live="polite" data-testid="connection" data-state={connectionState} title={`Real-time connection: ${connectionState}`}>
+        <span className="pulse" aria-hidden="true" />
+        {LABEL[connectionState]}
+      </span>
       {connectionState === 'error' && (
-        <button className="link" onClick={() => void connect().catch(() => undefined)}>
+        <button type="button" className="link" data-testid="retry-connection" onClick={() => void connect().catch(() => undefined)}>
           Retry
         </button>
       )}

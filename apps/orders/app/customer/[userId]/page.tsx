@@ -1,9 +1,17 @@
+import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { CustomerView } from '@/components/CustomerView';
 import { listOrders, listUsers } from '@/lib/orders';
-import { customerChannel, PUSHFLO_BASE_URL } from '@/lib/pushflo';
+import { config } from '@/lib/config';
+import { customerChannel } from '@/lib/pushflo';
 
 export const dynamic = 'force-dynamic';
+
+/** An unknown customer's page says so in its title too (not-found.tsx renders the page itself). */
+export async function generateMetadata({ params }: { params: Promise<{ userId: string }> }): Promise<Metadata> {
+  const { userId } = await params;
+  return listUsers().some((u) => u.id === userId) ? {} : { title: 'No such customer · Parcelly' };
+}
 
 export default async function CustomerPage({ params }: { params: Promise<{ userId: string }> }) {
   const { userId } = await params;
@@ -14,7 +22,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ userI
       userId={userId}
       name={user.name}
       channel={customerChannel(userId)}
-      baseUrl={process.env.NEXT_PUBLIC_PUSHFLO_BASE_URL ?? PUSHFLO_BASE_URL}
+      baseUrl={config.browserBaseUrl}
       initialOrders={listOrders(userId)}
     />
   );
