@@ -191,7 +191,7 @@ async function startTarget(kind) {
   };
 }
 
-/** Broker settings to pass through (every one in broker/src/settings.ts, e.g. SHARD_COUNT=1 pnpm load:game). */
+/** Broker settings to pass through (every one in broker/src/settings-table.js, e.g. SHARD_COUNT=1 pnpm load:game). */
 function pickVars() {
   // The per-key publish limiter is not what a load test measures.
   return { PUBLISH_RATE_PER_SECOND: '1000000', ...settingsFromEnv() };

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_STATE_DIR, localVars, REPO_DIR, settingsFromEnv, startBroker } from '../broker/scripts/launcher.mjs';
-import { settingsProblems } from '../broker/src/settings.ts';
+import { settingsProblems } from '../broker/src/settings-table.js';
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 const useColor = process.stdout.isTTY;

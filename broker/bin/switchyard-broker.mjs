@@ -9,7 +9,7 @@
  *
  * dev reads: --port / BROKER_PORT (8787), --host / BROKER_HOST (127.0.0.1),
  * --state-dir / BROKER_STATE_DIR (.data/broker, from the current directory),
- * and the broker's settings (src/env.ts) from the environment. Not PORT: in a
+ * and every broker setting (the table in src/settings-table.js) from the environment. Not PORT: in a
  * starter that is the app's port.
  */
 import { spawn } from 'node:child_process';
@@ -17,29 +17,10 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startBroker } from '../scripts/launcher.mjs';
+import { settingsFromEnv, startBroker } from '../scripts/launcher.mjs';
 
 const BROKER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CONFIG = join(BROKER_DIR, 'wrangler.jsonc');
-
-/** Worker settings passed through from the environment (the optional strings of `Env` in src/env.ts). */
-const SETTINGS = [
-  'PUBLISH_KEYS',
-  'SECRET_KEYS',
-  'MANAGEMENT_KEYS',
-  'ALLOW_DEV_KEYS',
-  'SHARD_COUNT',
-  'HISTORY_TTL_SECONDS',
-  'HISTORY_MAX_MESSAGES',
-  'MAX_REPLAY',
-  'MAX_SUBSCRIPTIONS_PER_SOCKET',
-  'SOCKET_FRAMES_PER_SECOND',
-  'HEARTBEAT_TIMEOUT_MS',
-  'PRESENCE_TIMEOUT_MS',
-  'CLIENT_EVENTS_PER_SECOND',
-  'PUBLISH_RATE_PER_SECOND',
-  'IDEMPOTENCY_WINDOW_SECONDS',
-];
 
 const USAGE = `usage: switchyard-broker [dev] [--port N] [--host H] [--state-dir DIR]
        switchyard-broker deploy [wrangler deploy options]
@@ -70,7 +51,7 @@ async function dev(argv) {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`the port must be 0–65535, not '${values.port ?? process.env.BROKER_PORT}'`);
   const host = values.host ?? process.env.BROKER_HOST ?? '127.0.0.1';
   const stateDir = resolve(values['state-dir'] ?? process.env.BROKER_STATE_DIR ?? '.data/broker');
-  const vars = Object.fromEntries(SETTINGS.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+  const vars = settingsFromEnv(process.env);
 
   const broker = await startBroker({ port, host, stateDir, vars, runtime: 'miniflare', stdio: 'inherit' });
   console.log(`switchyard-broker ready on ${broker.url}  (ws: ${broker.url.replace('http', 'ws')}/ws, state: ${broker.stateDir})`);

@@ -9,7 +9,7 @@
  * `wrangler dev` instead, which relays every frame through a second workerd
  * and costs about twice the CPU per delivery.
  *
- * Settings come from the one table in ../src/settings.ts: every one of them
+ * Settings come from the one table in ../src/settings-table.js: every one of them
  * passes through from the environment (CLI) or `vars` (module), and a bad
  * value fails here, before anything starts, with a message naming it.
  *
@@ -23,7 +23,7 @@ import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SETTINGS, settingsProblems } from '../src/settings.ts';
+import { SETTINGS, settingsProblems } from '../src/settings-table.js';
 
 const BROKER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_DIR = resolve(BROKER_DIR, '..');

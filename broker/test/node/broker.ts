@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PublishResult } from '@pushflodev/sdk/protocol';
 import { TestSocket } from '../shared/test-socket';
-// @ts-expect-error -- plain ESM launcher without types
 import { startBroker as start } from '../../scripts/launcher.mjs';
 
 export { TestSocket, range, seqs } from '../shared/test-socket';

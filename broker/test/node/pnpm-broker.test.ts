@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KEYS, publish, seqs, tempStateDir, type Broker } from './broker';
 import { TestSocket } from '../shared/test-socket';
-// @ts-expect-error -- plain ESM launcher without types
 import { freePort } from '../../scripts/launcher.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -4,7 +4,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseSettings, SETTINGS, SettingsError, settingsProblems, settingsTable } from '../../src/settings';
-// @ts-expect-error -- plain ESM launcher without types
 import { localVars, settingsFromEnv } from '../../scripts/launcher.mjs';
 
 const README = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'README.md');

@@ -31,7 +31,8 @@ async function historyCount(broker: Broker, channel: string): Promise<number> {
   const res = await fetch(`${broker.url}/api/v1/channels/${encodeURIComponent(channel)}/messages?pageSize=1`, {
     headers: { Authorization: `Bearer ${KEYS.sec}` },
   });
-  return ((await res.json()) as { pagination: { total: number } }).pagination.total;
+  // History answers `{success, data: {items, pagination}}` (the public SDK reads `data.items`).
+  return ((await res.json()) as { data: { pagination: { total: number } } }).data.pagination.total;
 }
 
 describe('slow consumers', () => {
