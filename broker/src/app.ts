@@ -1,8 +1,9 @@
 /** The Worker's HTTP surface, routed with hono. */
 import { Hono, type Context } from 'hono';
 import type { Env } from './env';
-import type { PublishInput } from './channel/channel-object';
-import type { ChannelRecord, ChannelPatch } from './registry/registry-object';
+import type { PublishInput } from './rpc';
+import { REGISTRY_OBJECT, type ChannelRecord, type ChannelPatch } from './registry/registry-object';
+import { stub } from './stub';
 import {
   ErrorCode,
   isPlainObject,
@@ -39,8 +40,8 @@ export const MAX_BATCH = 100;
 
 const VERSION = '0.1.0';
 
-const channelStub = (env: Env, name: string) => env.CHANNEL.get(env.CHANNEL.idFromName(name));
-const registry = (env: Env) => env.REGISTRY.get(env.REGISTRY.idFromName('registry'));
+const channelStub = (env: Env, name: string) => stub(env.CHANNEL, name);
+const registry = (env: Env) => stub(env.REGISTRY, REGISTRY_OBJECT);
 
 function ok<T>(c: Ctx, data: T, status: 200 | 201 = 200) {
   return c.json({ success: true, data } satisfies ApiSuccess<T>, status);
@@ -65,7 +66,7 @@ function publishInput(content: unknown, eventType: unknown, contentField: string
 
 async function publishOne(c: Ctx, channel: string, input: PublishInput): Promise<PublishResult> {
   await rateLimit(c, 1);
-  return channelStub(c.env, channel).publish(channel, input);
+  return channelStub(c.env, channel).publish(input);
 }
 
 function channelPatch(body: Record<string, unknown>): ChannelPatch {
@@ -172,7 +173,7 @@ api.post('/batch', requireRole('secret'), async (c) => {
   const results: PublishResult[] = new Array(items.length);
   await Promise.all(
     [...byChannel].map(async ([channel, list]) => {
-      const published = await channelStub(c.env, channel).publishMany(channel, list.map((l) => l.input));
+      const published = await channelStub(c.env, channel).publishMany(list.map((l) => l.input));
       list.forEach((l, i) => (results[l.index] = published[i]!));
     }),
   );
@@ -186,7 +187,7 @@ api.get('/channels/:channel/messages', requireRole('secret', 'history'), async (
   const order = c.req.query('order') ?? 'asc';
   if (order !== 'asc' && order !== 'desc') throw badRequest(ErrorCode.INVALID_QUERY, "'order' must be 'asc' or 'desc'");
   const eventType = c.req.query('eventType');
-  const { items, total } = await channelStub(c.env, channel).history(channel, {
+  const { items, total } = await channelStub(c.env, channel).history({
     page,
     pageSize,
     order,

@@ -10,25 +10,7 @@
  * is lost because everything is in history first).
  */
 
-/**
- * A frame ready to send, serialised once. Sequenced messages carry `seq`;
- * unsequenced frames (ephemeral client events, presence) do not.
- */
-export interface Entry {
-  seq?: number;
-  frame: string;
-  /** A connection that must not get this frame (a client event's sender, with echo off). */
-  except?: string;
-  /** When the message was accepted (ms): shards measure delivery latency from it. */
-  at?: number;
-}
-
-export interface ShardPort {
-  /** Delivers entries in order; resolves to the shard's subscriber count for the channel. */
-  deliver(shard: string, entries: Entry[]): Promise<number>;
-  /** Tells a shard to drop the channel's sockets so they resume from history. */
-  evict(shard: string): Promise<void>;
-}
+import type { Entry, ShardPort } from '../rpc';
 
 interface Outbox {
   queue: Entry[];

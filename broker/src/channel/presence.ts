@@ -6,12 +6,8 @@
  */
 import type { PresenceMember } from '@pushflodev/sdk/protocol';
 
-export interface Connection {
-  connectionId: string;
-  clientId: string;
-  /** Presence data as JSON text (from the token's `info`), or null. */
-  data: string | null;
-}
+export type { Connection } from '../rpc';
+import type { Connection } from '../rpc';
 
 export class Presence {
   constructor(private readonly sql: SqlStorage) {

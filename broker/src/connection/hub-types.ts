@@ -4,7 +4,7 @@
  * stored, and the limits the hub enforces.
  */
 import type { Capability, ErrorCode, PublishResult, TokenCheck } from '@pushflodev/sdk/protocol';
-import type { JoinOptions, JoinResult, PublishInput } from '../channel/channel-object';
+import type { JoinOptions, JoinResult, PublishInput } from '../rpc';
 import type { UplinkOptions } from './uplink';
 
 export interface HubSocket {
@@ -45,6 +45,14 @@ export interface HubStore {
   subs(): Array<{ socketId: string; channel: string; presence: boolean }>;
   setAuth(socketId: string, auth: SocketAuth): void;
   auths(): Map<string, SocketAuth>;
+  /**
+   * Highest seq this shard has handed its sockets per channel, so a shard
+   * that wakes from hibernation still skips what they already have (a
+   * hibernated shard had nothing in flight: every live socket had it all).
+   */
+  setSeq(channel: string, seq: number): void;
+  forgetSeq(channel: string): void;
+  seqs(): Map<string, number>;
 }
 
 /** What the hub needs from its host. */

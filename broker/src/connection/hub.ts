@@ -30,8 +30,7 @@ import {
   type TokenCheck,
   type UnsubscribedFrame,
 } from '@pushflodev/sdk/protocol';
-import type { Entry } from '../channel/fanout';
-import type { JoinOptions, JoinResult, PublishInput } from '../channel/channel-object';
+import type { Entry, JoinOptions, JoinResult, PublishInput } from '../rpc';
 import { TokenBucket } from '../limits/token-bucket';
 import { Uplink } from './uplink';
 import type { HubHost, HubLimits, HubSocket, SocketAuth, SocketMeta } from './hub-types';
@@ -67,6 +66,8 @@ export class Hub<S extends HubSocket> {
   private readonly bySocket = new Map<string, Map<string, Subscription<S>>>();
   private readonly auth = new Map<string, SocketAuth>();
   private readonly buckets = new Map<string, Buckets>();
+  /** Highest seq handed out per channel on this shard (persisted: restored after hibernation). */
+  private readonly seqs = new Map<string, number>();
   /** What goes out to each socket: coalescing, the slow-consumer cap. */
   private readonly output: Output<S>;
   /** Client events on their way to their channels, batched per channel. */
@@ -89,6 +90,7 @@ export class Hub<S extends HubSocket> {
     const byId = new Map<string, S>();
     for (const ws of sockets) byId.set(this.host.meta(ws).id, ws);
     const gone = new Map<string, Array<{ channel: string; presence: boolean }>>();
+    for (const [channel, seq] of this.host.store.seqs()) this.seqs.set(channel, seq);
     for (const row of this.host.store.subs()) {
       const ws = byId.get(row.socketId);
       if (ws === undefined) {
@@ -98,7 +100,8 @@ export class Hub<S extends HubSocket> {
         continue;
       }
       const out = this.output.of(ws);
-      this.track(row.channel, { ws, id: row.socketId, out, live: true, presence: row.presence, lastSeq: 0, buffer: [], overflowed: false });
+      const lastSeq = this.seqs.get(row.channel) ?? 0;
+      this.track(row.channel, { ws, id: row.socketId, out, live: true, presence: row.presence, lastSeq, buffer: [], overflowed: false });
     }
     for (const [id, auth] of this.host.store.auths()) if (byId.has(id)) this.auth.set(id, auth);
     const leaves: Array<Promise<void>> = [];
@@ -148,7 +151,10 @@ export class Hub<S extends HubSocket> {
     const sub = map?.get(id);
     if (sub === undefined) return undefined;
     map!.delete(id);
-    if (map!.size === 0) this.subs.delete(channel);
+    if (map!.size === 0) {
+      this.subs.delete(channel);
+      if (this.seqs.delete(channel)) this.host.store.forgetSeq(channel);
+    }
     const mine = this.bySocket.get(id);
     mine?.delete(channel);
     if (mine !== undefined && mine.size === 0) this.bySocket.delete(id);
@@ -300,6 +306,7 @@ export class Hub<S extends HubSocket> {
     sub.lastSeq = Math.max(sub.lastSeq, frame.lastSeq ?? 0);
     this.sendEntries(sub, result.replay);
     sub.lastSeq = Math.max(sub.lastSeq, result.head);
+    this.recordSeq(channel, sub.lastSeq);
     sub.live = true;
     const buffered = sub.buffer;
     sub.buffer = [];
@@ -403,7 +410,16 @@ export class Hub<S extends HubSocket> {
         }
       }
     }
+    let top = 0;
+    for (const e of entries) if (e.seq !== undefined && e.seq > top) top = e.seq;
+    this.recordSeq(channel, top);
     return map.size;
+  }
+
+  private recordSeq(channel: string, seq: number): void {
+    if (seq <= (this.seqs.get(channel) ?? 0)) return;
+    this.seqs.set(channel, seq);
+    this.host.store.setSeq(channel, seq);
   }
 
   /** The channel could not keep up with this shard: make its sockets resume from history. */

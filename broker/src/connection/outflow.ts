@@ -21,7 +21,7 @@
  * 8–25 s), which resets the count.
  */
 import { CloseCode } from '@pushflodev/sdk/protocol';
-import type { Entry } from '../channel/fanout';
+import type { Entry } from '../rpc';
 import type { HubHost, HubSocket, SocketMeta } from './hub-types';
 
 /** Per-socket output state (in memory; a shard that hibernated had nothing in flight). */

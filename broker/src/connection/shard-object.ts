@@ -17,7 +17,8 @@ import {
   type ConnectedFrame,
   type ServerFrame,
 } from '@pushflodev/sdk/protocol';
-import type { Entry } from '../channel/fanout';
+import type { Entry } from '../rpc';
+import { stub } from '../stub';
 import { Hub, type SocketAuth, type SocketMeta } from './hub';
 import { ShardStore } from './shard-store';
 import { StatsReporter, timerScheduler } from '../stats/reporter';
@@ -31,6 +32,8 @@ export const AUTH_HEADER = 'x-switchyard-auth';
 
 /** How often clients should ping (ms): three pings fit in the presence timeout. */
 export const PING_INTERVAL_MS = 8_000;
+
+const newConnectionId = () => `conn_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
 
 export interface HandoffAuth extends SocketAuth {
   /** Token expiry, seconds since the epoch. */
@@ -54,7 +57,7 @@ export class ShardObject extends DurableObject<Env> {
     this.presenceTimeoutMs = s.presenceTimeoutMs;
     this.name = (ctx.storage.kv.get<string>('name') as string | undefined) ?? '';
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
-    this.statsReporter = new StatsReporter(() => this.name || 'shard', () => statsSink(env));
+    this.statsReporter = new StatsReporter(() => this.name || 'shard', () => statsSink(env), undefined, timerScheduler);
     // Counted rather than read from getWebSockets() on every report (that builds a wrapper per socket);
     // re-synced on every sweep.
     this.socketCount = ctx.getWebSockets().length;
@@ -64,15 +67,12 @@ export class ShardObject extends DurableObject<Env> {
         meta: (ws) => this.meta(ws),
         saveMeta: (ws, meta) => ws.serializeAttachment(meta),
         store: new ShardStore(ctx.storage.sql),
-        join: (channel, n, options) => this.channel(channel).join(channel, this.name, n, options),
-        leave: (channel, n, presence) => this.channel(channel).leave(this.name, n, presence),
-        publishMany: (channel, inputs) => this.channel(channel).publishMany(channel, inputs),
+        join: (channel, n, options) => stub(env.CHANNEL, channel).join(this.name, n, options),
+        leave: (channel, n, presence) => stub(env.CHANNEL, channel).leave(this.name, n, presence),
+        publishMany: (channel, inputs) => stub(env.CHANNEL, channel).publishMany(inputs),
         verifyToken: (token) => verifyToken(token, signingSecrets(env), Math.floor(Date.now() / 1000)),
         now: () => Date.now(),
-        countError: (code) => {
-          this.statsReporter.countError(code);
-          this.statsReporter.schedule(timerScheduler, Date.now());
-        },
+        countError: (code) => this.statsReporter.countError(code),
         lastPing: (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null,
         onSlowConsumer: (id) => console.warn(`[${this.name || 'shard'}] slow consumer: closed ${id} (4002) after ${s.slowConsumerBytes} bytes without a frame from it`),
       },
@@ -89,24 +89,16 @@ export class ShardObject extends DurableObject<Env> {
     void this.hub.restore(ctx.getWebSockets());
   }
 
-  private channel(name: string) {
-    return this.env.CHANNEL.get(this.env.CHANNEL.idFromName(name));
-  }
-
   /** The socket's attachment (the source of truth, so it survives hibernation). */
   private meta(ws: WebSocket): SocketMeta {
+    const meta = ws.deserializeAttachment() as SocketMeta | null;
+    if (meta !== null) return meta;
+    // Every accepted socket gets its attachment before anything else; should one lack it,
+    // it still gets an id of its own (saved, so it keeps it), never one shared with others.
     const now = Date.now();
-    return (
-      (ws.deserializeAttachment() as SocketMeta | null) ?? {
-        id: 'unknown',
-        clientId: 'unknown',
-        connectedAt: now,
-        seenAt: now,
-        token: false,
-        exp: null,
-        presence: false,
-      }
-    );
+    const fresh: SocketMeta = { id: newConnectionId(), clientId: 'unknown', connectedAt: now, seenAt: now, token: false, exp: null, presence: false };
+    ws.serializeAttachment(fresh);
+    return fresh;
   }
 
   /** Accepts a socket the Worker has already authenticated. */
@@ -125,7 +117,7 @@ export class ShardObject extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     const now = Date.now();
     const meta: SocketMeta = {
-      id: `conn_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`,
+      id: newConnectionId(),
       clientId,
       connectedAt: now,
       seenAt: now,
@@ -147,7 +139,6 @@ export class ShardObject extends DurableObject<Env> {
     server.send(JSON.stringify(connected satisfies ServerFrame));
     this.socketCount++;
     this.statsReporter.countSocket(1, 0);
-    this.statsReporter.schedule(timerScheduler, now);
     await this.ensureAlarm();
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -164,7 +155,6 @@ export class ShardObject extends DurableObject<Env> {
     }
     this.socketCount = Math.max(0, this.socketCount - 1);
     this.statsReporter.countSocket(0, 1);
-    this.statsReporter.schedule(timerScheduler, Date.now());
     await this.hub.onClose(ws);
   }
 
@@ -181,7 +171,6 @@ export class ShardObject extends DurableObject<Env> {
       for (const e of entries) if (e.at !== undefined && e.seq !== undefined) acceptedAt.push(e.at);
       const now = Date.now();
       this.statsReporter.countDelivered(channel, subscribers * entries.length, acceptedAt, now);
-      this.statsReporter.schedule(timerScheduler, now);
     }
     return subscribers;
   }
@@ -201,7 +190,7 @@ export class ShardObject extends DurableObject<Env> {
     const left = this.ctx.getWebSockets();
     this.socketCount = left.length;
     // Refresh this shard's gauge (sockets, subscriptions) even when nothing else happens.
-    this.statsReporter.schedule(timerScheduler, Date.now());
+    this.statsReporter.touch();
     if (left.length > 0) await this.ctx.storage.setAlarm(Date.now() + this.sweepEveryMs(left));
     return closed;
   }

@@ -10,6 +10,21 @@ export class ShardStore implements HubStore {
       PRIMARY KEY (socket_id, channel)
     )`);
     sql.exec('CREATE TABLE IF NOT EXISTS socket_auth (socket_id TEXT PRIMARY KEY, cap TEXT NOT NULL, info TEXT)');
+    sql.exec('CREATE TABLE IF NOT EXISTS channel_seq (channel TEXT PRIMARY KEY, seq INTEGER NOT NULL)');
+  }
+
+  setSeq(channel: string, seq: number): void {
+    this.sql.exec('INSERT INTO channel_seq (channel, seq) VALUES (?, ?) ON CONFLICT(channel) DO UPDATE SET seq = excluded.seq', channel, seq);
+  }
+
+  forgetSeq(channel: string): void {
+    this.sql.exec('DELETE FROM channel_seq WHERE channel = ?', channel);
+  }
+
+  seqs(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.sql.exec<{ channel: string; seq: number }>('SELECT channel, seq FROM channel_seq')) out.set(r.channel, r.seq);
+    return out;
   }
 
   addSub(socketId: string, channel: string, presence: boolean): void {

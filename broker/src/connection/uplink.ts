@@ -10,7 +10,7 @@
  * refused at once, and the caller answers the sender; nothing is dropped
  * silently.
  */
-import type { PublishInput } from '../channel/channel-object';
+import type { PublishInput } from '../rpc';
 
 export interface UplinkPort {
   /** Publishes the inputs on the channel, in order, in one step. */

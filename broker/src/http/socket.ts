@@ -5,6 +5,7 @@ import { settings, type Env } from '../env';
 import { AUTH_HEADER, CLIENT_ID_HEADER, SHARD_HEADER, type HandoffAuth } from '../connection/shard-object';
 import { countWorkerError } from '../stats/sinks';
 import { CloseCode, ErrorCode, isToken, PROTOCOL_VERSION, verifyToken, type ErrorFrame, type ServerFrame } from '@pushflodev/sdk/protocol';
+import { stub } from '../stub';
 
 /** Accepts the socket only to say why it is refused (counted for the statistics), then closes it. */
 function refuse(c: Context<{ Bindings: Env }>, code: ErrorCode, error: string, closeCode: CloseCode): Response {
@@ -65,6 +66,6 @@ export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> 
   const shardCount = settings(c.env).shardCount;
   const shard = `shard-${Math.floor(Math.random() * shardCount)}`;
   headers.set(SHARD_HEADER, shard);
-  const stub = c.env.SHARD.get(c.env.SHARD.idFromName(shard));
-  return stub.fetch(new Request(c.req.raw.url, { headers }));
+  const shardStub = stub(c.env.SHARD, shard);
+  return shardStub.fetch(new Request(c.req.raw.url, { headers }));
 }

@@ -28,6 +28,9 @@ export interface ChannelPatch {
 
 type Row = Record<string, SqlStorageValue>;
 
+/** The registry's name: there is one. */
+export const REGISTRY_OBJECT = 'registry';
+
 function isPrivateName(slug: string): boolean {
   return slug.startsWith('private-') || slug.startsWith('private:');
 }

@@ -60,24 +60,35 @@ export class StatsReporter {
     private readonly source: () => string,
     private readonly sink: () => StatsSink | null,
     private readonly intervalMs = 1_000,
+    /** When given, every count schedules the report itself (no `schedule` call after each count). */
+    private readonly scheduler: Scheduler | null = null,
   ) {}
+
+  /** Schedules the report when the reporter has its own scheduler. */
+  private recorded(): void {
+    if (this.scheduler !== null) this.schedule(this.scheduler, Date.now());
+  }
 
   countPublished(channel: string, n = 1): void {
     this.published += n;
     this.channel(channel).published += n;
+    this.recorded();
   }
 
   /** `n` frames sent for `channel`; `acceptedAt`: when each message was accepted (one latency sample per message). */
   countDelivered(channel: string, n: number, acceptedAt: readonly number[], now: number): void {
     this.delivered += n;
     this.channel(channel).delivered += n;
-    if (acceptedAt.length === 0) return;
-    const h = (this.latency ??= emptyHistogram());
-    for (const at of acceptedAt) h[bucketOf(Math.max(0, now - at))]! += 1;
+    if (acceptedAt.length > 0) {
+      const h = (this.latency ??= emptyHistogram());
+      for (const at of acceptedAt) h[bucketOf(Math.max(0, now - at))]! += 1;
+    }
+    this.recorded();
   }
 
   countError(code: string): void {
     this.errors[code] = (this.errors[code] ?? 0) + 1;
+    this.recorded();
   }
 
   countWebhooks(delta: Partial<WebhookCounts>): void {
@@ -88,14 +99,21 @@ export class StatsReporter {
     w.dropped += delta.dropped ?? 0;
     w.expired += delta.expired ?? 0;
     if (delta.lastFailure !== undefined) w.lastFailure = delta.lastFailure;
+    this.recorded();
   }
 
   countSocket(opened: number, closed: number): void {
     this.opened += opened;
     this.closed += closed;
+    this.recorded();
   }
 
-  /** Makes sure a report goes out within `intervalMs` (call after recording). */
+  /** Refreshes gauges: a report goes out even when nothing was counted. */
+  touch(): void {
+    this.recorded();
+  }
+
+  /** Makes sure a report goes out within `intervalMs` (done by every count when the reporter has a scheduler). */
   schedule(scheduler: Scheduler, now: number): void {
     if (this.scheduled) return;
     this.scheduled = true;

@@ -5,12 +5,13 @@
  */
 import type { Env } from '../env';
 import { StatsReporter, type StatsSink } from './reporter';
+import { stub } from '../stub';
 
 /** The StatsObject's name: there is one. */
 export const STATS_OBJECT = 'stats';
 
 export function statsStub(env: Env) {
-  return env.STATS.get(env.STATS.idFromName(STATS_OBJECT));
+  return stub(env.STATS, STATS_OBJECT);
 }
 
 /** A sink that reports to the StatsObject (null when the binding is missing, e.g. in unit tests). */
@@ -19,16 +20,18 @@ export function statsSink(env: Env): StatsSink | null {
   return (report) => statsStub(env).report(report);
 }
 
-let workerEnv: Env | null = null;
-const workerReporter = new StatsReporter(
-  () => 'worker',
-  () => (workerEnv === null ? null : statsSink(workerEnv)),
-);
+/** The Worker's reporters, one per environment object (never a module-global env). */
+const workerReporters = new WeakMap<Env, StatsReporter>();
 
 /** Counts an error the Worker answers (HTTP error body or a refused socket's error frame). */
 export function countWorkerError(c: { env: Env; readonly executionCtx: { waitUntil(p: Promise<unknown>): void } }, code: string): void {
-  workerEnv = c.env;
-  workerReporter.countError(code);
+  const env = c.env;
+  let reporter = workerReporters.get(env);
+  if (reporter === undefined) {
+    reporter = new StatsReporter(() => 'worker', () => statsSink(env));
+    workerReporters.set(env, reporter);
+  }
+  reporter.countError(code);
   let waitUntil: ((p: Promise<unknown>) => void) | null = null;
   try {
     const ec = c.executionCtx;
@@ -36,7 +39,7 @@ export function countWorkerError(c: { env: Env; readonly executionCtx: { waitUnt
   } catch {
     // No execution context (direct app.fetch in a test): the timer alone flushes.
   }
-  workerReporter.schedule((flush, ms) => {
+  reporter.schedule((flush, ms) => {
     const done = new Promise<void>((resolve) => setTimeout(resolve, ms)).then(flush);
     waitUntil?.(done);
   }, Date.now());

@@ -4,6 +4,7 @@
  * (`@pushflodev/sdk/protocol`, `webhooks.ts`), shared with `verifyWebhook`.
  */
 import type { Env } from '../env';
+import { stub } from '../stub';
 
 /** Webhook queue objects; a channel always uses the same one, so its events stay in order. */
 export const WEBHOOK_QUEUES = 8;
@@ -19,5 +20,5 @@ export function queueName(channel: string): string {
 }
 
 export function queueStub(env: Env, channel: string) {
-  return env.WEBHOOKS.get(env.WEBHOOKS.idFromName(queueName(channel)));
+  return stub(env.WEBHOOKS, queueName(channel));
 }

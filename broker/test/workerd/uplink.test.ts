@@ -4,7 +4,7 @@
  * the queue capped. Driven by a port whose calls the test resolves by hand.
  */
 import { describe, expect, it } from 'vitest';
-import type { PublishInput } from '../../src/channel/channel-object';
+import type { PublishInput } from '../../src/rpc';
 import { Uplink } from '../../src/connection/uplink';
 
 interface Call {
