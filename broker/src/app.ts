@@ -4,9 +4,11 @@ import type { Env } from './env';
 import type { PublishInput } from './rpc';
 import { REGISTRY_OBJECT, type ChannelRecord, type ChannelPatch } from './registry/registry-object';
 import { stub } from './stub';
+import { VERSION } from './version';
 import {
   ErrorCode,
   isPlainObject,
+  isPrivateChannel,
   type ApiList,
   type ApiSuccess,
   type ChannelInfo,
@@ -38,7 +40,6 @@ type Ctx = Context<App>;
 /** Most messages in one batch publish. */
 export const MAX_BATCH = 100;
 
-const VERSION = '0.1.0';
 
 const channelStub = (env: Env, name: string) => stub(env.CHANNEL, name);
 const registry = (env: Env) => stub(env.REGISTRY, REGISTRY_OBJECT);
@@ -69,7 +70,8 @@ async function publishOne(c: Ctx, channel: string, input: PublishInput): Promise
   return channelStub(c.env, channel).publish(input);
 }
 
-function channelPatch(body: Record<string, unknown>): ChannelPatch {
+/** A channel's privacy follows its name (`private-…` / `private:…` need a token grant); `isPrivate` may only say so. */
+function channelPatch(slug: string, body: Record<string, unknown>): ChannelPatch {
   const patch: ChannelPatch = {};
   if (body.name !== undefined) {
     if (typeof body.name !== 'string' || body.name.length === 0 || body.name.length > 200)
@@ -83,7 +85,12 @@ function channelPatch(body: Record<string, unknown>): ChannelPatch {
   }
   if (body.isPrivate !== undefined) {
     if (typeof body.isPrivate !== 'boolean') throw badRequest(ErrorCode.INVALID_REQUEST, "'isPrivate' must be a boolean");
-    patch.isPrivate = body.isPrivate;
+    if (body.isPrivate !== isPrivateChannel(slug)) {
+      throw badRequest(
+        ErrorCode.INVALID_REQUEST,
+        `'isPrivate' follows the channel's name: '${slug}' is ${isPrivateChannel(slug) ? 'private' : 'public'}; private channels are named 'private-…' or 'private:…'`,
+      );
+    }
   }
   if (body.metadata !== undefined) {
     if (body.metadata !== null && !isPlainObject(body.metadata))
@@ -211,7 +218,7 @@ api.get('/channels', requireRole('management'), async (c) => {
 api.post('/channels', requireRole('management'), async (c) => {
   const body = await jsonBody(c.req.raw);
   const slug = channelName(body.slug);
-  const created = await registry(c.env).create(slug, channelPatch(body));
+  const created = await registry(c.env).create(slug, channelPatch(slug, body));
   if (created === null) throw new HttpError(409, ErrorCode.CHANNEL_EXISTS, `channel '${slug}' already exists`);
   return ok(c, await channelInfo(c.env, created), 201);
 });
@@ -225,7 +232,7 @@ api.get('/channels/:channel', requireRole('management'), async (c) => {
 
 api.patch('/channels/:channel', requireRole('management'), async (c) => {
   const slug = channelName(c.req.param('channel'));
-  const updated = await registry(c.env).update(slug, channelPatch(await jsonBody(c.req.raw)));
+  const updated = await registry(c.env).update(slug, channelPatch(slug, await jsonBody(c.req.raw)));
   if (updated === null) throw notFound(slug);
   return ok(c, await channelInfo(c.env, updated));
 });

@@ -31,41 +31,18 @@ import {
   type UnsubscribedFrame,
 } from '@pushflodev/sdk/protocol';
 import type { Entry, JoinOptions, JoinResult, PublishInput } from '../rpc';
-import { TokenBucket } from '../limits/token-bucket';
+import { SocketBuckets, type SocketLimit } from '../limits/socket-buckets';
+import { Subscriptions, type Subscription } from './subscriptions';
 import { Uplink } from './uplink';
 import type { HubHost, HubLimits, HubSocket, SocketAuth, SocketMeta } from './hub-types';
-import { Output, type Outflow } from './outflow';
+import { Output } from './outflow';
 
 export type { HubHost, HubLimits, HubSocket, HubStore, SocketAuth, SocketMeta } from './hub-types';
 
-interface Subscription<S> {
-  /** The socket (the latest reference the runtime gave us). */
-  ws: S;
-  /** The socket's connection id: subscriptions are keyed by it, not by object identity, which hibernation does not keep. */
-  id: string;
-  /** The socket's output (shared by all its subscriptions). */
-  out: Outflow;
-  live: boolean;
-  presence: boolean;
-  /** Highest seq sent to this socket on this channel (0: none yet). */
-  lastSeq: number;
-  buffer: Entry[];
-  overflowed: boolean;
-}
-
-interface Buckets {
-  frames: TokenBucket;
-  events: TokenBucket;
-  warnedAt: number;
-}
-
 export class Hub<S extends HubSocket> {
-  /** channel → connection id → subscription */
-  private readonly subs = new Map<string, Map<string, Subscription<S>>>();
-  /** connection id → channel → subscription */
-  private readonly bySocket = new Map<string, Map<string, Subscription<S>>>();
+  private readonly subs = new Subscriptions<S>();
   private readonly auth = new Map<string, SocketAuth>();
-  private readonly buckets = new Map<string, Buckets>();
+  private readonly buckets: SocketBuckets;
   /** Highest seq handed out per channel on this shard (persisted: restored after hibernation). */
   private readonly seqs = new Map<string, number>();
   /** What goes out to each socket: coalescing, the slow-consumer cap. */
@@ -77,6 +54,7 @@ export class Hub<S extends HubSocket> {
     private readonly host: HubHost<S>,
     private readonly limits: HubLimits,
   ) {
+    this.buckets = new SocketBuckets(limits.framesPerSecond, limits.clientEventsPerSecond);
     this.output = new Output<S>(host, limits.slowConsumerBytes, (ws) => void this.onClose(ws));
     this.uplink = new Uplink({ publishMany: (channel, inputs) => this.host.publishMany(channel, inputs) }, limits.uplink);
   }
@@ -101,7 +79,7 @@ export class Hub<S extends HubSocket> {
       }
       const out = this.output.of(ws);
       const lastSeq = this.seqs.get(row.channel) ?? 0;
-      this.track(row.channel, { ws, id: row.socketId, out, live: true, presence: row.presence, lastSeq, buffer: [], overflowed: false });
+      this.subs.add(row.channel, { ws, id: row.socketId, out, live: true, presence: row.presence, lastSeq, buffer: [], overflowed: false });
     }
     for (const [id, auth] of this.host.store.auths()) if (byId.has(id)) this.auth.set(id, auth);
     const leaves: Array<Promise<void>> = [];
@@ -122,47 +100,17 @@ export class Hub<S extends HubSocket> {
 
   /** Subscriptions held on this shard, all channels (for statistics). */
   subscriptionCount(): number {
-    let n = 0;
-    for (const map of this.subs.values()) n += map.size;
-    return n;
+    return this.subs.total();
   }
 
   subscriberCount(channel: string): number {
-    return this.subs.get(channel)?.size ?? 0;
-  }
-
-  private track(channel: string, sub: Subscription<S>): void {
-    let map = this.subs.get(channel);
-    if (map === undefined) {
-      map = new Map();
-      this.subs.set(channel, map);
-    }
-    map.set(sub.id, sub);
-    let mine = this.bySocket.get(sub.id);
-    if (mine === undefined) {
-      mine = new Map();
-      this.bySocket.set(sub.id, mine);
-    }
-    mine.set(channel, sub);
+    return this.subs.count(channel);
   }
 
   private untrack(id: string, channel: string): Subscription<S> | undefined {
-    const map = this.subs.get(channel);
-    const sub = map?.get(id);
-    if (sub === undefined) return undefined;
-    map!.delete(id);
-    if (map!.size === 0) {
-      this.subs.delete(channel);
-      if (this.seqs.delete(channel)) this.host.store.forgetSeq(channel);
-    }
-    const mine = this.bySocket.get(id);
-    mine?.delete(channel);
-    if (mine !== undefined && mine.size === 0) this.bySocket.delete(id);
+    const sub = this.subs.remove(id, channel);
+    if (sub !== undefined && this.subs.count(channel) === 0 && this.seqs.delete(channel)) this.host.store.forgetSeq(channel);
     return sub;
-  }
-
-  private subOf(ws: S, channel: string): Subscription<S> | undefined {
-    return this.subs.get(channel)?.get(this.host.meta(ws).id);
   }
 
   send(ws: S, frame: ServerFrame): void {
@@ -219,22 +167,14 @@ export class Hub<S extends HubSocket> {
     }
   }
 
-  private take(ws: S, kind: 'frames' | 'events', channel?: string): boolean {
-    const now = this.host.now();
-    const id = this.host.meta(ws).id;
-    let b = this.buckets.get(id);
-    if (b === undefined) {
-      const f = this.limits.framesPerSecond;
-      const e = this.limits.clientEventsPerSecond;
-      b = { frames: new TokenBucket(f, f * 2, now), events: new TokenBucket(e, e, now), warnedAt: 0 };
-      this.buckets.set(id, b);
-    }
-    if (b[kind].take(now).ok) return true;
+  private take(ws: S, kind: SocketLimit, channel?: string): boolean {
+    const taken = this.buckets.take(this.host.meta(ws).id, kind, this.host.now());
+    if (taken === 'ok') return true;
+    if (taken === 'refused') return false;
     if (kind === 'events') {
       // Every refused client event is answered: never a silent drop.
       this.error(ws, ErrorCode.RATE_LIMITED, `more than ${this.limits.clientEventsPerSecond} client events/s: this one was not published`, channel);
-    } else if (now - b.warnedAt >= 1000) {
-      b.warnedAt = now;
+    } else {
       this.error(ws, ErrorCode.RATE_LIMITED, `more than ${this.limits.framesPerSecond} frames/s: frames are being refused, slow down`);
     }
     return false;
@@ -252,7 +192,7 @@ export class Hub<S extends HubSocket> {
       this.error(ws, ErrorCode.FORBIDDEN, `'${channel}' is private: connect with a token that grants 'subscribe' on it`, channel);
       return;
     }
-    const count = this.bySocket.get(meta.id)?.size ?? 0;
+    const count = this.subs.ofSocket(meta.id)?.size ?? 0;
     if (existing === undefined && count >= this.limits.maxSubscriptionsPerSocket) {
       this.error(
         ws,
@@ -265,7 +205,7 @@ export class Hub<S extends HubSocket> {
     const presence = this.grant(ws, channel, 'presence');
     const out = this.output.of(ws, meta);
     const sub: Subscription<S> = { ws, id: meta.id, out, live: false, presence, lastSeq: existing?.lastSeq ?? 0, buffer: [], overflowed: false };
-    this.track(channel, sub);
+    this.subs.add(channel, sub);
     this.host.store.addSub(meta.id, channel, presence);
     if (presence && !meta.presence) {
       meta.presence = true;
@@ -304,7 +244,7 @@ export class Hub<S extends HubSocket> {
       this.send(ws, { type: 'presence', channel, action: 'sync', members: result.members } satisfies PresenceFrame);
     }
     sub.lastSeq = Math.max(sub.lastSeq, frame.lastSeq ?? 0);
-    this.sendEntries(sub, result.replay);
+    this.output.sendEntries(sub, result.replay);
     sub.lastSeq = Math.max(sub.lastSeq, result.head);
     this.recordSeq(channel, sub.lastSeq);
     sub.live = true;
@@ -314,11 +254,7 @@ export class Hub<S extends HubSocket> {
       ws.close(CloseCode.SLOW_CONSUMER, 'fell behind while subscribing; reconnect and resume');
       return;
     }
-    this.sendEntries(sub, buffered);
-  }
-
-  private sendEntries(sub: Subscription<S>, entries: Entry[]): void {
-    this.output.sendEntries(sub, entries);
+    this.output.sendEntries(sub, buffered);
   }
 
   private async unsubscribe(ws: S, channel: string): Promise<void> {
@@ -384,9 +320,9 @@ export class Hub<S extends HubSocket> {
   /** A socket closed or errored: drop all its subscriptions, presence included. */
   async onClose(ws: S): Promise<void> {
     const id = this.host.meta(ws).id;
-    this.buckets.delete(id);
+    this.buckets.forget(id);
     this.output.forget(id);
-    const mine = [...(this.bySocket.get(id) ?? new Map<string, Subscription<S>>())];
+    const mine = [...(this.subs.ofSocket(id) ?? new Map<string, Subscription<S>>())];
     for (const [channel] of mine) this.untrack(id, channel);
     this.host.store.removeSocket(id);
     this.auth.delete(id);
@@ -401,7 +337,7 @@ export class Hub<S extends HubSocket> {
     if (map === undefined) return 0;
     for (const sub of map.values()) {
       if (sub.live) {
-        this.sendEntries(sub, entries);
+        this.output.sendEntries(sub, entries);
       } else if (!sub.overflowed) {
         sub.buffer.push(...entries);
         if (sub.buffer.length > this.limits.maxPendingBuffer) {

@@ -5,6 +5,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
+import { isPrivateChannel } from '@pushflodev/sdk/protocol';
 
 export interface ChannelRecord {
   id: string;
@@ -18,10 +19,10 @@ export interface ChannelRecord {
   updatedAt: number;
 }
 
+/** `isPrivate` is not patchable: it follows the name (isPrivateChannel), as subscribing does. */
 export interface ChannelPatch {
   name?: string;
   description?: string | null;
-  isPrivate?: boolean;
   /** JSON text, or null to clear. */
   metadata?: string | null;
 }
@@ -31,9 +32,6 @@ type Row = Record<string, SqlStorageValue>;
 /** The registry's name: there is one. */
 export const REGISTRY_OBJECT = 'registry';
 
-function isPrivateName(slug: string): boolean {
-  return slug.startsWith('private-') || slug.startsWith('private:');
-}
 
 export class RegistryObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -58,7 +56,7 @@ export class RegistryObject extends DurableObject<Env> {
       `ch_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`,
       patch.name ?? slug,
       patch.description ?? null,
-      (patch.isPrivate ?? isPrivateName(slug)) ? 1 : 0,
+      isPrivateChannel(slug) ? 1 : 0,
       patch.metadata ?? null,
       now,
       now,
@@ -98,7 +96,7 @@ export class RegistryObject extends DurableObject<Env> {
       'UPDATE channels SET name = ?, description = ?, is_private = ?, metadata = ?, updated_at = ? WHERE slug = ?',
       patch.name ?? current.name,
       patch.description === undefined ? current.description : patch.description,
-      (patch.isPrivate ?? current.isPrivate) ? 1 : 0,
+      isPrivateChannel(slug) ? 1 : 0,
       patch.metadata === undefined ? current.metadata : patch.metadata,
       Date.now(),
       slug,
@@ -117,7 +115,8 @@ function toRecord(row: Row): ChannelRecord {
     name: row.name as string,
     slug: row.slug as string,
     description: (row.description as string | null) ?? null,
-    isPrivate: row.is_private === 1,
+    // From the name, which is what subscribing checks (rows stored before may say otherwise).
+    isPrivate: isPrivateChannel(row.slug as string),
     metadata: (row.metadata as string | null) ?? null,
     createdAt: row.created_at as number,
     updatedAt: row.updated_at as number,

@@ -22,8 +22,13 @@ describe('channel management', () => {
     const got = await mgmt<One>('GET', `/channels/${encodeURIComponent(slug)}`);
     expect(got.json.data.messageCount).toBe(2);
 
-    const patched = await mgmt<One>('PATCH', `/channels/${encodeURIComponent(slug)}`, { description: null, isPrivate: true });
-    expect(patched.json.data).toMatchObject({ name: 'Crud test', description: null, isPrivate: true, metadata: { team: 7 } });
+    const patched = await mgmt<One>('PATCH', `/channels/${encodeURIComponent(slug)}`, { description: null, isPrivate: false });
+    expect(patched.json.data).toMatchObject({ name: 'Crud test', description: null, isPrivate: false, metadata: { team: 7 } });
+    // Privacy follows the name (it is what subscribing checks): a public name cannot be made private.
+    const refused = await mgmt('PATCH', `/channels/${encodeURIComponent(slug)}`, { isPrivate: true });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ code: 'INVALID_REQUEST' });
+    expect((await mgmt<One>('GET', `/channels/${encodeURIComponent(slug)}`)).json.data.isPrivate).toBe(false);
 
     const listed = await mgmt<{ data: ChannelInfo[]; pagination: Pagination }>('GET', '/channels?pageSize=100');
     expect(listed.json.data.some((c) => c.slug === slug)).toBe(true);
@@ -55,6 +60,8 @@ describe('channel management', () => {
   it('refuses bad management input', async () => {
     expect((await mgmt('POST', '/channels', { slug: 'bad name' })).json).toMatchObject({ code: 'INVALID_CHANNEL' });
     expect((await mgmt('POST', '/channels', { slug: freshChannel(), isPrivate: 'yes' })).json).toMatchObject({ code: 'INVALID_REQUEST' });
+    expect((await mgmt('POST', '/channels', { slug: freshChannel(), isPrivate: true })).json).toMatchObject({ code: 'INVALID_REQUEST' });
+    expect((await mgmt<One>('POST', '/channels', { slug: `private-${freshChannel().replace(':', '-')}`, isPrivate: true })).json.data.isPrivate).toBe(true);
     expect((await mgmt('POST', '/channels', { slug: freshChannel(), metadata: [1] })).json).toMatchObject({ code: 'INVALID_REQUEST' });
     expect((await mgmt('PATCH', '/channels/nope-404', { name: 'x' })).status).toBe(404);
     expect((await mgmt('DELETE', '/channels/nope-404')).status).toBe(404);

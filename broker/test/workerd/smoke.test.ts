@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { connected, fetchBroker, freshChannel, publish } from './helpers';
+import pkg from '../../package.json';
 
 describe('smoke', () => {
   it('answers health', async () => {
     const res = await fetchBroker('/health');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok' });
+    expect(await res.json()).toMatchObject({ status: 'ok', version: pkg.version });
   });
 
   it('delivers a published message to a subscriber', async () => {
