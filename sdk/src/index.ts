@@ -43,4 +43,7 @@ export type {
   TokenOptions,
   Clock,
   WebSocketConstructor,
+  EventSourceConstructor,
+  TransportName,
+  TransportOption,
 } from './types.js';

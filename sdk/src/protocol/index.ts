@@ -5,3 +5,4 @@ export * from './limits.js';
 export * from './frames.js';
 export * from './rest.js';
 export * from './token.js';
+export * from './sse.js';
