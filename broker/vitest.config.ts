@@ -17,6 +17,8 @@ export const TEST_BINDINGS = {
   HEARTBEAT_TIMEOUT_MS: '60000',
   PRESENCE_TIMEOUT_MS: '30000',
   CLIENT_EVENTS_PER_SECOND: '5',
+  // SSE heartbeats every second (the shortest allowed), so a test sees one quickly.
+  SSE_HEARTBEAT_MS: '1000',
 } as const;
 
 export default defineConfig({

@@ -27,6 +27,7 @@ import {
   optionalIntQuery,
 } from './http/input';
 import { upgrade } from './http/socket';
+import { sse } from './http/sse';
 import { countWorkerError, statsStub } from './stats/sinks';
 
 type App = AppEnv;
@@ -128,6 +129,7 @@ export const app = new Hono<App>();
 app.get('/health', (c) => c.json({ status: 'ok', service: 'switchyard-broker', version: VERSION, time: Date.now() }));
 
 app.get('/ws', upgrade);
+app.route('/sse', sse);
 
 const api = new Hono<App>();
 

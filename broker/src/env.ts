@@ -42,6 +42,8 @@ export interface Env {
   PUBLISH_RATE_PER_SECOND?: string;
   /** How long an Idempotency-Key is remembered, seconds (default 300). */
   IDEMPOTENCY_WINDOW_SECONDS?: string;
+  /** How often an SSE stream gets a heartbeat (default 15000 ms; 1000 to 25000). */
+  SSE_HEARTBEAT_MS?: string;
 }
 
 export interface Settings {
@@ -56,6 +58,7 @@ export interface Settings {
   clientEventsPerSecond: number;
   publishRatePerSecond: number;
   idempotencyWindowMs: number;
+  sseHeartbeatMs: number;
 }
 
 function int(value: string | undefined, fallback: number, min: number, max: number): number {
@@ -78,5 +81,6 @@ export function settings(env: Partial<Env>): Settings {
     clientEventsPerSecond: int(env.CLIENT_EVENTS_PER_SECOND, 20, 1, 10_000),
     publishRatePerSecond: int(env.PUBLISH_RATE_PER_SECOND, 1_000, 1, 1_000_000),
     idempotencyWindowMs: int(env.IDEMPOTENCY_WINDOW_SECONDS, 300, 120, 86_400) * 1000,
+    sseHeartbeatMs: int(env.SSE_HEARTBEAT_MS, 15_000, 1_000, 25_000),
   };
 }
