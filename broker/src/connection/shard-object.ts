@@ -199,6 +199,11 @@ export class ShardObject extends DurableObject<Env> {
     return this.sse.frames(connectionId, secret, frames);
   }
 
+  /** The client ends one of this shard's SSE streams (`DELETE /sse`). */
+  sseEnd(connectionId: string, secret: string): SseFramesResult {
+    return this.sse.end(connectionId, secret);
+  }
+
   /** Frames from a channel object. */
   deliver(channel: string, entries: Entry[]): number {
     const subscribers = this.hub.deliver(channel, entries);

@@ -143,6 +143,22 @@ export class SseStreams {
 
   /** Frames POSTed for a stream, handled in order as if they had come over a socket. */
   async frames(connectionId: string, secret: string, frames: string[]): Promise<SseFramesResult> {
+    const found = this.find(connectionId, secret);
+    if (!found.ok) return found;
+    // Started in order (each frame's checks and queueing happen before the next starts), awaited together.
+    await Promise.all(frames.map((f) => this.hub.onFrame(found.stream, f)));
+    return { ok: true, accepted: frames.length };
+  }
+
+  /** The client ends its stream (`DELETE /sse`): closed at once, its presence leaves now. */
+  end(connectionId: string, secret: string): SseFramesResult {
+    const found = this.find(connectionId, secret);
+    if (!found.ok) return found;
+    found.stream.close(1000, 'closed by the client');
+    return { ok: true, accepted: 0 };
+  }
+
+  private find(connectionId: string, secret: string): { ok: true; stream: SseStream } | Extract<SseFramesResult, { ok: false }> {
     const stream = this.streams.get(connectionId);
     if (stream === undefined || stream.closed) {
       return { ok: false, status: 404, code: ErrorCode.CONNECTION_NOT_FOUND, error: `no open SSE stream '${connectionId}': it ended; reconnect` };
@@ -150,9 +166,7 @@ export class SseStreams {
     if (!sameSecret(secret, stream.secret)) {
       return { ok: false, status: 401, code: ErrorCode.UNAUTHORIZED, error: "wrong connection secret: use the 'connectionSecret' of the stream's 'connected' event" };
     }
-    // Started in order (each frame's checks and queueing happen before the next starts), awaited together.
-    await Promise.all(frames.map((f) => this.hub.onFrame(stream, f)));
-    return { ok: true, accepted: frames.length };
+    return { ok: true, stream };
   }
 
   private gone(stream: SseStream, why: string): void {

@@ -7,7 +7,8 @@
  *   would, answering a refusal as JSON before any stream starts, then hands
  *   the stream to a connection shard, which holds it like a socket.
  * - `POST /sse/frames?connection=…` (bearer: the connection's secret) passes
- *   client frames to the shard holding that stream.
+ *   client frames to the shard holding that stream; `DELETE /sse?connection=…`
+ *   ends the stream (a clean close: its presence leaves at once).
  *
  * Both answer CORS requests from any origin (no cookies are involved: the
  * credentials are in the URL and the Authorization header).
@@ -28,6 +29,7 @@ import {
 } from '@pushflodev/sdk/protocol';
 import { bearer } from '../auth';
 import { settings } from '../env';
+import type { ShardObject } from '../connection/shard-object';
 import { SSE_HEADERS, SSE_SHARD_PATH, type SseOpenPlan } from '../connection/sse-streams';
 import { countWorkerError } from '../stats/sinks';
 import type { AppEnv } from './auth-middleware';
@@ -37,7 +39,7 @@ type Ctx = Context<AppEnv>;
 
 const CORS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+  'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
   'Access-Control-Allow-Headers': 'Authorization, Content-Type, Last-Event-ID, Cache-Control',
   'Access-Control-Max-Age': '7200',
 };
@@ -104,15 +106,33 @@ async function open(c: Ctx): Promise<Response> {
   return new Response(res.body, { status: res.status, headers });
 }
 
-async function frames(c: Ctx): Promise<Response> {
+/** The shard holding `?connection=` and the bearer secret, or the refusal. */
+function target(c: Ctx): { ok: true; connectionId: string; secret: string; shard: DurableObjectStub<ShardObject> } | { ok: false; response: Response } {
   const connectionId = c.req.query(SseParam.connection) ?? '';
   const match = CONNECTION_ID.exec(connectionId);
-  const s = settings(c.env);
-  if (match === null || Number(match[1]) >= s.shardCount) {
-    return fail(c, 404, ErrorCode.CONNECTION_NOT_FOUND, `no SSE stream '${connectionId.slice(0, 64)}': use the connectionId of the stream's 'connected' event`);
+  if (match === null || Number(match[1]) >= settings(c.env).shardCount) {
+    return { ok: false, response: fail(c, 404, ErrorCode.CONNECTION_NOT_FOUND, `no SSE stream '${connectionId.slice(0, 64)}': use the connectionId of the stream's 'connected' event`) };
   }
   const secret = bearer(c.req.header('Authorization'));
-  if (secret === null) return fail(c, 401, ErrorCode.UNAUTHORIZED, "missing secret: send 'Authorization: Bearer <connectionSecret>' from the stream's 'connected' event");
+  if (secret === null) {
+    return { ok: false, response: fail(c, 401, ErrorCode.UNAUTHORIZED, "missing secret: send 'Authorization: Bearer <connectionSecret>' from the stream's 'connected' event") };
+  }
+  return { ok: true, connectionId, secret, shard: c.env.SHARD.get(c.env.SHARD.idFromName(`shard-${match[1]}`)) };
+}
+
+/** `DELETE /sse?connection=…`: the client ends its stream (its presence leaves at once). */
+async function end(c: Ctx): Promise<Response> {
+  const t = target(c);
+  if (!t.ok) return t.response;
+  const result = await t.shard.sseEnd(t.connectionId, t.secret);
+  if (!result.ok) return fail(c, result.status, result.code, result.error);
+  return new Response(null, { status: 204, headers: CORS });
+}
+
+async function frames(c: Ctx): Promise<Response> {
+  const t = target(c);
+  if (!t.ok) return t.response;
+  const { connectionId, secret } = t;
   const length = Number(c.req.header('Content-Length') ?? '0');
   if (length > MAX_SSE_POST_BYTES) return fail(c, 413, ErrorCode.PAYLOAD_TOO_LARGE, `body is over ${MAX_SSE_POST_BYTES} bytes`);
   const text = await c.req.text();
@@ -128,8 +148,7 @@ async function frames(c: Ctx): Promise<Response> {
     return fail(c, 400, ErrorCode.INVALID_REQUEST, `send 1 to ${MAX_SSE_FRAMES_PER_POST} frames per request`);
   }
   // Each frame is checked by the hub as a socket frame would be: a bad one gets an `error` event on the stream.
-  const stub = c.env.SHARD.get(c.env.SHARD.idFromName(`shard-${match[1]}`));
-  const result = await stub.sseFrames(connectionId, secret, list.map((f) => JSON.stringify(f)));
+  const result = await t.shard.sseFrames(connectionId, secret, list.map((f) => JSON.stringify(f)));
   if (!result.ok) return fail(c, result.status, result.code, result.error);
   return Response.json({ success: true, data: { accepted: result.accepted } } satisfies ApiSuccess<{ accepted: number }>, { status: 202, headers: CORS });
 }
@@ -138,4 +157,5 @@ async function frames(c: Ctx): Promise<Response> {
 export const sse = new Hono<AppEnv>();
 sse.options('*', () => new Response(null, { status: 204, headers: CORS }));
 sse.get('/', open);
+sse.delete('/', end);
 sse.post('/frames', frames);

@@ -325,6 +325,27 @@ describe('SSE connections and the rest of the broker', () => {
     watcher.close();
   });
 
+  it('DELETE /sse ends the stream at once with the secret (presence leaves), and refuses without it', async () => {
+    const room = freshChannel('chat');
+    const watcher = await connected(await token('watcher', { 'chat:*': ['subscribe', 'presence'] }));
+    await watcher.subscribe(room);
+    const { stream, connectionId, secret } = await connectedStream({ token: await token('cy', { 'chat:*': ['subscribe', 'presence'] }), channel: room });
+    await stream.subscribed(room);
+    await watcher.until(() => watcher.frames.find((f) => f.type === 'presence' && f.action === 'join' && f.member.clientId === 'cy'), 'cy joins');
+    const del = (s: string | null) =>
+      fetchBroker(`/sse?connection=${connectionId}`, { method: 'DELETE', headers: s === null ? {} : { Authorization: `Bearer ${s}` } });
+    expect((await del(null)).status).toBe(401);
+    expect((await del('0'.repeat(48))).status).toBe(401);
+    const res = await del(secret);
+    expect(res.status).toBe(204);
+    expect((await stream.nextEvent('close')).frame).toEqual({ type: 'close', code: 1000, reason: 'closed by the client' });
+    await stream.until(() => stream.ended, 'the end');
+    await watcher.until(() => watcher.frames.find((f) => f.type === 'presence' && f.action === 'leave' && f.member.clientId === 'cy'), 'cy leaves');
+    expect((await del(secret)).status).toBe(404);
+    expect((await postFrames(connectionId, secret, { type: 'ping' })).status).toBe(404);
+    watcher.close();
+  });
+
   it('a token that expires ends the stream with TOKEN_EXPIRED and a close event (4003)', async () => {
     const { stream, connectionId } = await connectedStream({ token: await token('short', {}, { ttl: 60 }) });
     const shard = e.SHARD.get(e.SHARD.idFromName(`shard-${connectionId.split('_')[1]}`));

@@ -28,6 +28,11 @@ export function sseUrl(target: TransportTarget): string {
   return `${target.baseUrl}${SSE_PATH}?${query.toString()}`;
 }
 
+/** `DELETE /sse?connection=…`: the URL that ends a stream. */
+export function endUrl(baseUrl: string, connectionId: string): string {
+  return `${baseUrl}${SSE_PATH}?${SseParam.connection}=${encodeURIComponent(connectionId)}`;
+}
+
 /** The close code a refused stream stands for, as a WebSocket would have been closed. */
 export function refusalCloseCode(status: number, code: string): number {
   if (code === ErrorCode.TOKEN_EXPIRED) return CloseCode.TOKEN_EXPIRED;
@@ -63,6 +68,8 @@ export class SseTransport implements Transport {
   private listener: TransportListener | null = null;
   private reader: SseReader | null = null;
   private uplink: FrameUplink | null = null;
+  /** Where to end the stream (known once `connected` arrived). */
+  private endUrl: { url: string; secret: string } | null = null;
 
   /** `open` undefined or `fetchFn` undefined: this runtime has no way to do SSE (`open` says so). */
   constructor(
@@ -89,8 +96,22 @@ export class SseTransport implements Transport {
     return this.uplink.push(frame);
   }
 
+  /** Closes the stream, and tells the broker (`DELETE /sse`) so that the connection's presence leaves at once. */
   close(): void {
+    const { endUrl, fetchFn } = this;
+    this.detach();
+    if (endUrl !== null && fetchFn !== undefined) {
+      // keepalive: the request still goes out while the page unloads.
+      void fetchFn(endUrl.url, { method: 'DELETE', headers: { Authorization: `Bearer ${endUrl.secret}` }, keepalive: true }).then(
+        (res) => res.body?.cancel(),
+        () => undefined, // the stream ends anyway; the broker notices at its next write
+      );
+    }
+  }
+
+  private detach(): void {
     this.listener = null;
+    this.endUrl = null;
     this.uplink?.stop();
     this.uplink = null;
     const reader = this.reader;
@@ -124,6 +145,7 @@ export class SseTransport implements Transport {
         this.end(CloseCode.GOING_AWAY, 'no connection id on the stream');
         return;
       }
+      this.endUrl = { url: endUrl(target.baseUrl, frame.connectionId), secret: frame.connectionSecret };
       this.uplink = new FrameUplink(fetchFn, framesUrl(target.baseUrl, frame.connectionId), frame.connectionSecret, {
         failed: (error) => this.listener?.frame(error),
         gone: (reason) => this.end(CloseCode.GOING_AWAY, `the broker no longer knows this stream (${reason})`),
@@ -146,7 +168,7 @@ export class SseTransport implements Transport {
   private end(code: number, reason: string): void {
     const listener = this.listener;
     if (listener === null) return;
-    this.close();
+    this.detach();
     listener.closed(code, reason);
   }
 }

@@ -29,7 +29,10 @@
  * `MAX_SSE_FRAMES_PER_POST`, handled in order exactly as if they had arrived
  * over a WebSocket (`subscribe`, `unsubscribe`, `publish`, `auth`, `ping`…);
  * answers and errors come back on the stream. Answers `202 {success: true,
- * data: {accepted}}`.
+ * data: {accepted}}`. **`DELETE /sse?connection=<connectionId>`** (same
+ * bearer) ends the stream at once (a clean close: presence leaves now; a
+ * client that just goes away is noticed at the broker's next write, at the
+ * latest the next heartbeat).
  *
  * **Heartbeats.** At least every 25 s the broker writes a comment line
  * (`: heartbeat`), which keeps proxies from closing an idle stream. With

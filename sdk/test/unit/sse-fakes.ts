@@ -90,6 +90,8 @@ export interface FakePost {
 export class FakeSseServer {
   streams: FakeStream[] = [];
   posts: FakePost[] = [];
+  /** `DELETE /sse` requests (streams the client ended). */
+  deletes: FakePost[] = [];
   /** Answer for the next stream request instead of a stream (a refusal). */
   refuseNext: { status: number; body: unknown } | null = null;
   /** How POSTs are answered (default 202). */
@@ -101,6 +103,7 @@ export class FakeSseServer {
   reset(): void {
     this.streams = [];
     this.posts = [];
+    this.deletes = [];
     this.refuseNext = null;
     this.held = [];
     this.holdPosts = false;
@@ -121,6 +124,10 @@ export class FakeSseServer {
   readonly fetch: typeof fetch = async (input, init) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     if (url.hostname !== 'broker.test') throw new TypeError(`the fake fetch only knows broker.test, not ${url.host}`);
+    if (init?.method === 'DELETE') {
+      this.deletes.push({ url, authorization: new Headers(init.headers).get('Authorization'), frames: [] });
+      return new Response(null, { status: 204 });
+    }
     if ((init?.method ?? 'GET') === 'POST') {
       const headers = new Headers(init?.headers);
       const parsed: unknown = JSON.parse(String(init?.body));

@@ -42,6 +42,8 @@ describe('the SSE transport', () => {
     expect(infos).toEqual([{ clientId: 'client_7', timestamp: 1, transport: 'sse' }]);
     client.destroy();
     expect(sse.last.aborted).toBe(true);
+    // …and the broker is told, so the connection's presence leaves at once.
+    expect(sse.deletes.map((d) => [d.url.pathname, d.url.searchParams.get('connection'), d.authorization])).toEqual([['/sse', 'sse_0_abc', 'Bearer secret-1']]);
   });
 
   it('subscribes over the frames endpoint with the connection secret, and delivers each message once, in order', async () => {
@@ -132,6 +134,7 @@ describe('the SSE transport', () => {
     sse.last.closeWith(4002, 'slow consumer');
     await settle();
     expect(client.connectionState).toBe('disconnected');
+    expect(sse.deletes).toEqual([]); // the broker ended it: nothing to tell
     clock.advance(clock.pending()[0]!);
     await settle();
     sse.last.accept();
