@@ -83,6 +83,9 @@ export class SseTransport implements Transport {
       throw new ConnectionError('no fetch in this runtime: pass the `fetch` option to use the SSE transport', ClientErrorCode.NO_SSE, { retryable: false });
     }
     this.listener = listener;
+    // A page going away ends its stream at once (a WebSocket is closed by the browser; a stream
+    // would linger until the broker's next write), and its presence leaves now.
+    if (typeof globalThis.addEventListener === 'function') globalThis.addEventListener('pagehide', this.onPageHide);
     this.reader = openStream(sseUrl(target), {
       event: (name, data) => this.onEvent(target, fetchFn, name, data),
       refused: (status, body) => this.onRefused(status, body),
@@ -109,7 +112,15 @@ export class SseTransport implements Transport {
     }
   }
 
+  private readonly onPageHide = (): void => {
+    const listener = this.listener;
+    if (listener === null) return;
+    this.close();
+    listener.closed(CloseCode.GOING_AWAY, 'the page was hidden');
+  };
+
   private detach(): void {
+    if (typeof globalThis.removeEventListener === 'function') globalThis.removeEventListener('pagehide', this.onPageHide);
     this.listener = null;
     this.endUrl = null;
     this.uplink?.stop();

@@ -225,6 +225,30 @@ describe('the SSE transport', () => {
     client.destroy();
   });
 
+  it('a page going away (pagehide) ends the stream and tells the broker; the client reconnects if the page comes back', async () => {
+    const page = new EventTarget();
+    const g = globalThis as { addEventListener?: unknown; removeEventListener?: unknown };
+    g.addEventListener = page.addEventListener.bind(page);
+    g.removeEventListener = page.removeEventListener.bind(page);
+    try {
+      const client = await sseClient();
+      page.dispatchEvent(new Event('pagehide'));
+      expect(sse.deletes).toHaveLength(1);
+      expect(sse.streams[0]!.aborted).toBe(true);
+      expect(client.connectionState).toBe('disconnected');
+      clock.advance(clock.pending()[0]!);
+      await settle();
+      expect(sse.streams).toHaveLength(2);
+      // The listener of a closed transport is gone: a second pagehide concerns only the new stream.
+      client.destroy();
+      page.dispatchEvent(new Event('pagehide'));
+      expect(sse.deletes).toHaveLength(1);
+    } finally {
+      delete g.addEventListener;
+      delete g.removeEventListener;
+    }
+  });
+
   it('refuses a transport option it does not know, before anything is opened', () => {
     expect(() => makeClient({ transport: 'polling' as 'sse' })).toThrow(expect.objectContaining({ code: ClientErrorCode.INVALID_TRANSPORT }));
   });
