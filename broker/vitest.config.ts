@@ -5,6 +5,10 @@
  */
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { startWebhookReceiver } from './test/node/webhook-receiver.ts';
+
+/** A real HTTP server in this (Node) process that the broker's webhooks go to; tests read what it got over HTTP. */
+const receiver = await startWebhookReceiver();
 
 export const TEST_BINDINGS = {
   ALLOW_DEV_KEYS: 'true',
@@ -17,6 +21,10 @@ export const TEST_BINDINGS = {
   HEARTBEAT_TIMEOUT_MS: '60000',
   PRESENCE_TIMEOUT_MS: '30000',
   CLIENT_EVENTS_PER_SECOND: '5',
+  WEBHOOK_URL: `${receiver.url}/hooks`,
+  WEBHOOK_SECRET: 'whsec_test',
+  WEBHOOK_VACATE_DELAY_MS: '400',
+  WEBHOOK_CLIENT_EVENTS: 'hooked:*,exact:one',
   // SSE heartbeats every second (the shortest allowed), so a test sees one quickly.
   SSE_HEARTBEAT_MS: '1000',
 } as const;

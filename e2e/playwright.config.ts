@@ -31,7 +31,10 @@ const BROKER_ENV = {
   PUSHFLO_BASE_URL: BROKER_URL,
   PUSHFLO_PUBLISH_KEY: 'pub_local_dev',
   PUSHFLO_SECRET_KEY: 'sec_local_dev',
+  WEBHOOK_SECRET: 'whsec_local_dev',
 };
+/** The broker's webhooks go to every app that handles them, as in `./dev` (each app keeps its own channels' events). */
+const WEBHOOK_ENV = { WEBHOOK_URL: `${CHAT_URL}/api/webhooks,${GAME_URL}/api/webhooks`, WEBHOOK_SECRET: BROKER_ENV.WEBHOOK_SECRET, WEBHOOK_VACATE_DELAY_MS: '2000' };
 
 const selected = process.env.E2E_APPS?.split(',').map((s) => s.trim());
 
@@ -76,7 +79,7 @@ export default defineConfig({
       name: 'broker',
       command: `node ${REPO}/broker/scripts/launcher.mjs`,
       url: `${BROKER_URL}/health`,
-      env: { PORT: String(BROKER_PORT), BROKER_STATE_DIR: join(STATE, 'broker') },
+      env: { PORT: String(BROKER_PORT), BROKER_STATE_DIR: join(STATE, 'broker'), ...WEBHOOK_ENV },
       reuseExistingServer: false,
       timeout: 120_000,
       stdout: 'ignore',

@@ -177,7 +177,7 @@ export default function (run) {
           headers: { Authorization: `Bearer ${SECRET_KEY}` },
           tags: { name: 'history' },
         });
-        if (res.status === 200) typingStored.add(res.json('pagination.total') || 0);
+        if (res.status === 200) typingStored.add(res.json('data.pagination.total') || 0);
       }
       if (m.tracker !== null) m.tracker.finish(heads[m.name]);
       m.ws.close();

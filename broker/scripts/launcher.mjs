@@ -30,6 +30,11 @@ const SETTINGS = [
   'MAX_SUBSCRIPTIONS_PER_SOCKET',
   'SOCKET_FRAMES_PER_SECOND',
   'HEARTBEAT_TIMEOUT_MS',
+  'WEBHOOK_URL',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_VACATE_DELAY_MS',
+  'WEBHOOK_CLIENT_EVENTS',
+  'WEBHOOK_MAX_QUEUED',
 ];
 
 export function freePort() {
@@ -160,6 +165,10 @@ export async function startBroker(options = {}) {
 // ---------------------------------------------------------------- CLI
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const vars = Object.fromEntries(SETTINGS.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+  if (vars.WEBHOOK_URL && !vars.WEBHOOK_SECRET) {
+    console.error('broker: WEBHOOK_URL needs WEBHOOK_SECRET (webhooks are signed with it); set both, or neither');
+    process.exit(1);
+  }
   const port = Number(process.env.PORT ?? 8787);
   const stateDir = process.env.BROKER_STATE_DIR ?? DEFAULT_STATE_DIR;
   const broker = await startBroker({ port, stateDir, vars }).catch((err) => {

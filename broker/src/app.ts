@@ -10,7 +10,7 @@ import {
   type ApiSuccess,
   type ChannelInfo,
   type BatchItem,
-  type HistoryMessage,
+  type HistoryPage,
   type JsonObject,
   type PublishResult,
 } from '@pushflodev/sdk/protocol';
@@ -26,7 +26,9 @@ import {
   MAX_BATCH_BODY_BYTES,
   optionalIntQuery,
 } from './http/input';
+import { rateLimit } from './http/rate-limit';
 import { upgrade } from './http/socket';
+import { issueConnectionToken, tokenPreflight } from './http/token-route';
 import { sse } from './http/sse';
 import { countWorkerError, statsStub } from './stats/sinks';
 
@@ -45,24 +47,11 @@ function ok<T>(c: Ctx, data: T, status: 200 | 201 = 200) {
   return c.json({ success: true, data } satisfies ApiSuccess<T>, status);
 }
 
-function list<T>(c: Ctx, data: T[], page: number, pageSize: number, total: number) {
-  return c.json({
-    success: true,
-    data,
-    pagination: { page, pageSize, total, totalPages: Math.ceil(total / pageSize) },
-  } satisfies ApiList<T>);
-}
+const pagination = (page: number, pageSize: number, total: number) => ({ page, pageSize, total, totalPages: Math.ceil(total / pageSize) });
 
-/** Charges `n` publishes to the caller's key; over the limit: 429 with Retry-After. */
-async function rateLimit(c: Ctx, n: number): Promise<void> {
-  const limiter = c.env.LIMITER.get(c.env.LIMITER.idFromName(c.get('keyId')));
-  const verdict = await limiter.take(n);
-  if (!verdict.ok) {
-    const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-    throw new HttpError(429, ErrorCode.RATE_LIMITED, `publish rate limit reached for this key; retry in ${seconds} s`, {
-      'Retry-After': String(seconds),
-    });
-  }
+/** A list answer (channels): `data: […]` with `pagination` beside it, as the public SDK reads it. */
+function list<T>(c: Ctx, data: T[], page: number, pageSize: number, total: number) {
+  return c.json({ success: true, data, pagination: pagination(page, pageSize, total) } satisfies ApiList<T>);
 }
 
 function publishInput(content: unknown, eventType: unknown, contentField: string, eventField: string, idempotencyKey?: string): PublishInput {
@@ -132,6 +121,10 @@ app.get('/ws', upgrade);
 app.route('/sse', sse);
 
 const api = new Hono<App>();
+
+// --- connection tokens (publish key in the body; no Authorization header) --------
+api.post('/auth/token', issueConnectionToken);
+api.options('/auth/token', tokenPreflight);
 
 // --- publishing and history (secret key) ---------------------------------------
 api.post('/channels/:channel/messages', requireRole('secret'), async (c) => {
@@ -203,7 +196,8 @@ api.get('/channels/:channel/messages', requireRole('secret', 'history'), async (
     after: optionalIntQuery(c.req.query('after'), 'after'),
     before: optionalIntQuery(c.req.query('before'), 'before'),
   });
-  return list<HistoryMessage>(c, items, page, pageSize, total);
+  // Items and pagination both inside `data`, nothing beside it: the public SDK reads `data.items`.
+  return ok<HistoryPage>(c, { items, pagination: pagination(page, pageSize, total) });
 });
 
 // --- channel management (management key) ---------------------------------------

@@ -3,6 +3,7 @@ import type { ShardObject } from './connection/shard-object';
 import type { RegistryObject } from './registry/registry-object';
 import type { RateLimiterObject } from './limits/rate-limiter-object';
 import type { StatsObject } from './stats/stats-object';
+import type { WebhookObject } from './webhooks/webhook-object';
 
 /** Bindings and settings. Every setting is optional and has a sane default. */
 export interface Env {
@@ -12,6 +13,8 @@ export interface Env {
   LIMITER: DurableObjectNamespace<RateLimiterObject>;
   /** The broker's own statistics (GET /api/v1/stats). */
   STATS: DurableObjectNamespace<StatsObject>;
+  /** Durable webhook queues (src/webhooks/). */
+  WEBHOOKS: DurableObjectNamespace<WebhookObject>;
 
   /** Comma-separated keys (set as secrets in production). */
   PUBLISH_KEYS?: string;
@@ -42,6 +45,18 @@ export interface Env {
   PUBLISH_RATE_PER_SECOND?: string;
   /** How long an Idempotency-Key is remembered, seconds (default 300). */
   IDEMPOTENCY_WINDOW_SECONDS?: string;
+  /** Comma-separated URLs that each get every webhook event (default none: webhooks off). */
+  WEBHOOK_URL?: string;
+  /** Signs webhooks (X-Switchyard-Signature); webhooks stay off without it. */
+  WEBHOOK_SECRET?: string;
+  /** channel_vacated waits this long without a subscriber (default 5000 ms). */
+  WEBHOOK_VACATE_DELAY_MS?: string;
+  /** Comma-separated channel patterns (`*` wildcard) whose client events are sent as webhooks (default none). */
+  WEBHOOK_CLIENT_EVENTS?: string;
+  /** Events queued per URL per queue object; past it new ones are dropped and counted (default 10000). */
+  WEBHOOK_MAX_QUEUED?: string;
+  /** Lifetime of tokens from POST /api/v1/auth/token, seconds (default 3600, 60 to 86400). */
+  CONNECTION_TOKEN_TTL_SECONDS?: string;
   /** How often an SSE stream gets a heartbeat (default 15000 ms; 1000 to 25000). */
   SSE_HEARTBEAT_MS?: string;
 }
@@ -58,6 +73,12 @@ export interface Settings {
   clientEventsPerSecond: number;
   publishRatePerSecond: number;
   idempotencyWindowMs: number;
+  webhookUrls: string[];
+  webhookSecret: string;
+  webhookVacateDelayMs: number;
+  webhookClientEvents: string[];
+  webhookMaxQueued: number;
+  connectionTokenTtlSeconds: number;
   sseHeartbeatMs: number;
 }
 
@@ -67,6 +88,8 @@ function int(value: string | undefined, fallback: number, min: number, max: numb
   if (!Number.isFinite(n)) return fallback;
   return Math.min(max, Math.max(min, Math.floor(n)));
 }
+
+const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
 
 export function settings(env: Partial<Env>): Settings {
   return {
@@ -81,6 +104,12 @@ export function settings(env: Partial<Env>): Settings {
     clientEventsPerSecond: int(env.CLIENT_EVENTS_PER_SECOND, 20, 1, 10_000),
     publishRatePerSecond: int(env.PUBLISH_RATE_PER_SECOND, 1_000, 1, 1_000_000),
     idempotencyWindowMs: int(env.IDEMPOTENCY_WINDOW_SECONDS, 300, 120, 86_400) * 1000,
+    webhookUrls: env.WEBHOOK_SECRET ? list(env.WEBHOOK_URL) : [],
+    webhookSecret: env.WEBHOOK_SECRET ?? '',
+    webhookVacateDelayMs: int(env.WEBHOOK_VACATE_DELAY_MS, 5_000, 0, 3_600_000),
+    webhookClientEvents: list(env.WEBHOOK_CLIENT_EVENTS),
+    webhookMaxQueued: int(env.WEBHOOK_MAX_QUEUED, 10_000, 1, 1_000_000),
+    connectionTokenTtlSeconds: int(env.CONNECTION_TOKEN_TTL_SECONDS, 3_600, 60, 86_400),
     sseHeartbeatMs: int(env.SSE_HEARTBEAT_MS, 15_000, 1_000, 25_000),
   };
 }

@@ -9,5 +9,6 @@ export { ShardObject } from './connection/shard-object';
 export { RegistryObject } from './registry/registry-object';
 export { RateLimiterObject } from './limits/rate-limiter-object';
 export { StatsObject } from './stats/stats-object';
+export { WebhookObject } from './webhooks/webhook-object';
 
 export default app;

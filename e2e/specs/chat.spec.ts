@@ -101,7 +101,7 @@ test('three users (one in Firefox): same order for all, typing within 500 ms, pr
     const history = await request.get(`${BROKER_URL}/api/v1/channels/chat:room-general/messages?order=desc&pageSize=100`, {
       headers: { Authorization: 'Bearer sec_local_dev' },
     });
-    const events = ((await history.json()) as { data: Array<{ eventType: string }> }).data.map((m) => m.eventType);
+    const events = ((await history.json()) as { data: { items: Array<{ eventType: string }> } }).data.items.map((m) => m.eventType);
     expect(events).toContain('message-sent');
     expect(events).not.toContain('user-typing');
 
@@ -312,4 +312,27 @@ test('joining a room announces it; opening a room backfills history and scrollin
   await expect(ben.getByTestId('messages')).toHaveAttribute('data-has-more', 'true');
   await ben.getByTestId('messages').evaluate((el) => (el.scrollTop = 0));
   await expect.poll(async () => tagged(await sentTexts(ben), tag)).toEqual(texts);
+});
+
+test('a member who leaves shows “last seen”, from the broker’s member_removed webhook stored by the app', async ({ browser }) => {
+  const [a, b] = await openUsers(browser, 2);
+  const ana = a!.page;
+  const ben = b!.page;
+  const names = { ana: uniqueName('Ana'), ben: uniqueName('Ben') };
+  await signIn(ana, names.ana);
+  await signIn(ben, names.ben);
+  await expect(member(ana, names.ben)).toHaveAttribute('data-online', 'true');
+  await expect(member(ana, names.ben).getByTestId('last-seen')).toHaveCount(0);
+  const left = Date.now();
+  await ben.close();
+  // Offline at once (presence); "last seen" when the webhook has reached the app and been announced on the room.
+  const seen = member(ana, names.ben).getByTestId('last-seen');
+  await expect(member(ana, names.ben)).toHaveAttribute('data-online', 'false', { timeout: 15_000 });
+  await expect(seen).toHaveText('last seen just now', { timeout: 15_000 });
+  const at = Number(await seen.getAttribute('data-at'));
+  expect(at).toBeGreaterThanOrEqual(left - 1_000);
+  expect(at).toBeLessThanOrEqual(Date.now());
+  // Stored in the app's database: a fresh load shows it too.
+  await ana.reload();
+  await expect(member(ana, names.ben).getByTestId('last-seen')).toHaveAttribute('data-at', String(at));
 });

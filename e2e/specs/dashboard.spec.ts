@@ -43,9 +43,9 @@ async function historySeqs(request: APIRequestContext): Promise<number[]> {
       headers: { Authorization: 'Bearer sec_local_dev' },
     });
     expect(res.status()).toBe(200);
-    const body = (await res.json()) as { data: Array<{ seq: number }>; pagination: { totalPages: number } };
-    seqs.push(...body.data.map((m) => m.seq));
-    if (page >= body.pagination.totalPages) return seqs;
+    const { data } = (await res.json()) as { data: { items: Array<{ seq: number }>; pagination: { totalPages: number } } };
+    seqs.push(...data.items.map((m) => m.seq));
+    if (page >= data.pagination.totalPages) return seqs;
   }
 }
 
@@ -154,4 +154,31 @@ test('connections dropping sharply fires an alert from the real broker figures',
   for (const ws of sockets) ws.close();
   const fired = await newAlert(page, 'connection-drop', before);
   await expect(page.locator(`[data-testid="alert"][data-alert-id="${fired}"]`)).toContainText(/connections fell from \d+ to \d+/);
+});
+
+test('the webhooks panel shows the broker’s webhook POSTs as they happen', async ({ browser, request }) => {
+  const [{ page }] = await openUsers(browser, 1);
+  await openDashboard(page);
+  const panel = page.getByTestId('webhooks');
+  await expect(panel).not.toHaveAttribute('data-deliveries', '');
+  const attempts = async () => Number(await panel.getAttribute('data-deliveries')) + Number(await panel.getAttribute('data-failures'));
+  const before = await attempts();
+  // The first subscriber of a fresh channel: channel_occupied, POSTed to every WEBHOOK_URL (the chat and game apps;
+  // refused connections count as failures when those apps are not running).
+  const channel = `e2e:webhooks-${Date.now().toString(36)}`;
+  const ws = await new Promise<WebSocket>((resolve, reject) => {
+    const s = new WebSocket(`${BROKER_WS_URL}/ws?token=pub_local_dev`);
+    s.onmessage = (e) => {
+      const f = JSON.parse(String(e.data)) as { type: string };
+      if (f.type === 'connected') s.send(JSON.stringify({ type: 'subscribe', channel }));
+      if (f.type === 'subscribed') resolve(s);
+    };
+    s.onerror = () => reject(new Error('socket failed'));
+  });
+  await expect.poll(attempts, { timeout: 20_000 }).toBeGreaterThan(before);
+  // The panel shows what the broker's statistics say.
+  const stats = await request.get(`${BROKER_URL}/api/v1/stats`, { headers: { Authorization: 'Bearer sec_local_dev' } });
+  const w = ((await stats.json()) as { data: { webhooks: { deliveries: number; failures: number } } }).data.webhooks;
+  expect(w.deliveries + w.failures).toBeGreaterThanOrEqual(await attempts());
+  ws.close();
 });

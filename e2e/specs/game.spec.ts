@@ -198,3 +198,26 @@ test('a claim for a coin far from the player, a forged score field and a forged 
   await expect.poll(async () => (await game(b.page)).scores[aId] === (await serverScore())).toBe(true);
   expect(await serverScore()).toBeLessThan(3);
 });
+
+test('a match everyone leaves ends as abandoned (the broker’s channel_vacated webhook), long before its clock runs out', async ({ browser, request }) => {
+  const [a, b, c] = await openUsers(browser, 3);
+  const matchId = await createMatch(a!.page, 'Ana', 'Walkout');
+  await joinMatch(b!.page, 'Ben', matchId);
+  await start(a!.page, [b!.page]);
+  const { match } = (await (await request.get(`${GAME_URL}/api/matches/${matchId}/snapshot`)).json()) as { match: { endsAt: number } };
+  await a!.page.goto('about:blank'); // A leaves (the tab keeps A's player key for later)
+  await b!.page.close();
+  type Snap = { match: { status: string }; result: { abandoned?: boolean } | null };
+  const snapshot = async () => (await (await request.get(`${GAME_URL}/api/matches/${matchId}/snapshot`)).json()) as Snap;
+  await expect.poll(async () => (await snapshot()).match.status, { timeout: 15_000 }).toBe('ended');
+  expect(Date.now()).toBeLessThan(match.endsAt); // ended by the webhook, not by the clock
+  expect((await snapshot()).result?.abandoned).toBe(true);
+  // Gone from the lobby; A coming back sees why it ended.
+  const lobby = (await (await request.get(`${GAME_URL}/api/matches`)).json()) as { matches: Array<{ id: string }> };
+  expect(lobby.matches.map((m) => m.id)).not.toContain(matchId);
+  await c!.page.goto(GAME_URL);
+  await expect(c!.page.getByText('Loading…')).toHaveCount(0);
+  await expect(c!.page.locator(`[data-testid="match"][data-match-id="${matchId}"]`)).toHaveCount(0);
+  await a!.page.goto(`${GAME_URL}/?match=${matchId}`);
+  await expect(a!.page.getByTestId('abandoned')).toBeVisible();
+});

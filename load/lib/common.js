@@ -113,7 +113,8 @@ export function latestSeq(channel) {
     tags: { name: 'history' },
   });
   if (res.status !== 200) return null;
-  const items = res.json('data');
+  // History answers {success, data: {items, pagination}}.
+  const items = res.json('data.items');
   return items.length > 0 ? items[0].seq : 0;
 }
 

@@ -180,3 +180,25 @@ export class NetworkError extends PushFloError {
     this.name = 'NetworkError';
   }
 }
+
+/**
+ * The broker refused the call for now (HTTP 429, `RATE_LIMITED`). A
+ * `NetworkError`, so code written for the public SDK keeps working;
+ * `retryAfter` says how long the broker asked to wait (ms; from `Retry-After`).
+ * `publish` and `publishBatch` wait that long themselves (up to the server
+ * client's `maxRetryAfter`) before they give up with this error.
+ * @example
+ * ```ts
+ * if (err instanceof RateLimitError) setTimeout(retry, err.retryAfter);
+ * ```
+ */
+export class RateLimitError extends NetworkError {
+  /** How long to wait before trying again (ms). */
+  readonly retryAfter: number;
+
+  constructor(message: string, retryAfter: number, options: { code?: string; status?: number } = {}) {
+    super(message, options.code ?? 'RATE_LIMITED', { retryable: true, status: options.status ?? 429 });
+    this.name = 'RateLimitError';
+    this.retryAfter = retryAfter;
+  }
+}

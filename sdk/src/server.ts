@@ -1,6 +1,16 @@
 /** `@pushflodev/sdk/server`: publish, history and channel management from your backend. */
 export { PushFloServer } from './server/PushFloServer.js';
-export { PushFloError, AuthenticationError, NetworkError, ValidationError } from './errors.js';
+export { PushFloError, AuthenticationError, NetworkError, RateLimitError, ValidationError } from './errors.js';
+export {
+  isValidChannelSlug,
+  isValidChannelName,
+  toChannelSlug,
+  validateChannelSlug,
+  MIN_SLUG_LENGTH,
+  MAX_SLUG_LENGTH,
+  MAX_CHANNEL_NAME_LENGTH,
+  type SlugValidationResult,
+} from './validation.js';
 export type {
   ServerOptions,
   Channel,
@@ -16,3 +26,4 @@ export type {
   TokenOptions,
   Capability,
 } from './types.js';
+export * from './server/webhooks.js';

@@ -180,8 +180,19 @@ export interface ServerOptions {
   baseUrl?: string;
   /** Per-request timeout (ms). Default 30000. */
   timeout?: number;
-  /** Attempts for network errors and 5xx (4xx are never retried). Default 3. */
+  /** Attempts for network errors and 5xx (4xx are never retried; 429 only by `publish`/`publishBatch`, see `maxRetryAfter`). Default 3. */
   retryAttempts?: number;
+  /**
+   * Longest wait (ms) `publish` and `publishBatch` accept from a 429's
+   * `Retry-After` before trying again (within `retryAttempts`). Asked to wait
+   * longer, or still limited after the last attempt: a `RateLimitError`. Default 10000; 0 never waits.
+   */
+  maxRetryAfter?: number;
+  /**
+   * Where channel management goes (the public SDK's separate Console API).
+   * Default: `baseUrl`, since a Switchyard broker serves both.
+   */
+  consoleUrl?: string;
   /** Log requests to the console. Default false. */
   debug?: boolean;
   /** fetch implementation (default: the global one). */

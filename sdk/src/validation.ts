@@ -9,14 +9,14 @@ import { ValidationError } from './errors.js';
 export { isValidChannelName, MAX_CHANNEL_NAME_LENGTH };
 
 /** Longest plain slug. */
-export const MAX_SLUG_LENGTH = 64;
+export const MAX_SLUG_LENGTH = 128;
 /** Shortest plain slug. */
 export const MIN_SLUG_LENGTH = 1;
 
 const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /**
- * True for a plain slug: lowercase letters, digits and single hyphens, 1–64 characters.
+ * True for a plain slug: lowercase letters, digits and single hyphens, 1–128 characters.
  * @example
  * ```ts
  * isValidChannelSlug('live-scores'); // true

@@ -13,6 +13,7 @@ import { pushflo } from './pushflo.ts';
 import { allRoomChannels, joinRoom, listRooms, markRead, members } from './rooms.ts';
 import { currentUser, endSession, requireUser, startSession } from './session.ts';
 import { signIn } from './users.ts';
+import { receiveWebhook } from './webhooks.ts';
 
 const MAX_BODY_BYTES = 16_384;
 
@@ -97,6 +98,13 @@ app.post('/rooms/:id/read', async (c) => {
   const user = await requireUser(c);
   markRead(c.req.param('id'), user.id, (await body(c)).lastId);
   return c.json({ ok: true });
+});
+
+/** The broker's webhooks (WEBHOOK_URL in ./dev points here): raw body and signature, see server/webhooks.ts. */
+app.post('/webhooks', async (c) => {
+  const text = await c.req.text();
+  if (text.length > 2_000_000) throw new AppError(413, 'BODY_TOO_LARGE', 'The webhook body is over 2 MB.');
+  return c.json(await receiveWebhook(text, c.req.header('X-Switchyard-Signature') ?? null));
 });
 
 app.notFound((c) => c.json({ error: 'No such endpoint.', code: 'NOT_FOUND' }, 404));

@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS messages (
   seq INTEGER                             -- the broker's per-channel seq
 );
 CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room_id, published, id);
+-- From the broker's webhooks (server/webhooks.ts): when each user last left a room, and event ids already handled.
+CREATE TABLE IF NOT EXISTS last_seen (user_id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS webhook_events (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL);
 `;
 
 const SEED_ROOMS: Array<[id: string, name: string, topic: string, autoJoin: number]> = [

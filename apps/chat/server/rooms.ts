@@ -51,7 +51,10 @@ export async function joinRoom(roomId: string, user: User): Promise<void> {
 export function members(roomId: string, userId: string): Member[] {
   requireMember(roomId, userId);
   return database()
-    .prepare('SELECT u.id AS userId, u.name FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.room_id = ? ORDER BY u.name COLLATE NOCASE')
+    .prepare(
+      `SELECT u.id AS userId, u.name, s.at AS lastSeenAt FROM memberships m JOIN users u ON u.id = m.user_id
+       LEFT JOIN last_seen s ON s.user_id = u.id WHERE m.room_id = ? ORDER BY u.name COLLATE NOCASE`,
+    )
     .all(roomId) as unknown as Member[];
 }
 

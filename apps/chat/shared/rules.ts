@@ -77,6 +77,8 @@ export interface RoomSummary {
 export interface Member {
   userId: string;
   name: string;
+  /** When the member last left a room (the broker's `member_removed` webhook), ms; null if never seen leaving. */
+  lastSeenAt: number | null;
 }
 
 /** Event types on a room channel. */
@@ -87,4 +89,6 @@ export const EVENTS = {
   userJoined: 'user-joined',
   /** Client event: someone is typing (ephemeral, never echoed, never stored). */
   userTyping: 'user-typing',
+  /** Server publish after a `member_removed` webhook: `{userId, lastSeenAt}` (not a chat line). */
+  memberSeen: 'member-seen',
 } as const;

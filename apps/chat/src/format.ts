@@ -35,3 +35,12 @@ export function typingText(names: string[]): string {
   if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
   return `${names.length} people are typing…`;
 }
+
+/** "last seen just now", "last seen 5 min ago", "last seen 3 h ago", "last seen Mar 3" (from the broker's member_removed webhook). */
+export function lastSeenText(at: number, now: number): string {
+  const s = Math.max(0, Math.round((now - at) / 1000));
+  if (s < 60) return 'last seen just now';
+  if (s < 3600) return `last seen ${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `last seen ${Math.floor(s / 3600)} h ago`;
+  return `last seen ${new Date(at).toLocaleDateString([], { month: 'short', day: 'numeric' })}`;
+}

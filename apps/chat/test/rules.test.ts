@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isIdempotencyKey, messageProblem, nameProblem } from '../shared/rules.ts';
-import { typingText } from '../src/format.ts';
+import { lastSeenText, typingText } from '../src/format.ts';
 
 test('messages: empty and over-long are refused with stable codes; 2000 characters (code points) fit', () => {
   assert.equal(messageProblem('')?.code, 'EMPTY_MESSAGE');
@@ -28,4 +28,12 @@ test('typing indicator text', () => {
   assert.equal(typingText(['Ana']), 'Ana is typing…');
   assert.equal(typingText(['Ana', 'Ben']), 'Ana and Ben are typing…');
   assert.equal(typingText(['Ana', 'Ben', 'Cleo']), '3 people are typing…');
+});
+
+test('last seen text', () => {
+  const now = 1_700_000_000_000;
+  assert.equal(lastSeenText(now - 20_000, now), 'last seen just now');
+  assert.equal(lastSeenText(now - 5 * 60_000, now), 'last seen 5 min ago');
+  assert.equal(lastSeenText(now - 3 * 3600_000, now), 'last seen 3 h ago');
+  assert.match(lastSeenText(now - 3 * 86_400_000, now), /^last seen \S+/);
 });

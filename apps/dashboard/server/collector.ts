@@ -40,6 +40,7 @@ export function toMetrics(s: BrokerStats, samples: readonly Sample[]): BrokerMet
     p99: s.latency.recent.p99,
     errorsByCode: s.errors.byCode,
     topChannels: s.topChannels.filter((c) => c.recent > 0).slice(0, 6).map((c) => ({ channel: c.channel, recent: c.recent })),
+    webhooks: s.webhooks ?? null,
   };
 }
 

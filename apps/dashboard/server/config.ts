@@ -1,7 +1,11 @@
-/** Settings from the environment, with dev defaults. */
+/**
+ * Settings from the environment, with dev defaults (see README.md and
+ * .env.example). The same in the monorepo and in a standalone starter copy.
+ */
 import { fileURLToPath } from 'node:url';
 
-const REPO_STATE = fileURLToPath(new URL('../../../.state/dashboard/dashboard.db', import.meta.url));
+/** Default database: `.data/dashboard.db` in the app's folder. */
+const APP_DATA = fileURLToPath(new URL('../.data/dashboard.db', import.meta.url));
 
 function int(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
@@ -14,7 +18,7 @@ export const config = {
   baseUrl: (process.env.PUSHFLO_BASE_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, ''),
   publishKey: process.env.PUSHFLO_PUBLISH_KEY ?? 'pub_local_dev',
   secretKey: process.env.PUSHFLO_SECRET_KEY ?? 'sec_local_dev',
-  dbPath: process.env.DASHBOARD_DB ?? REPO_STATE,
+  dbPath: process.env.DASHBOARD_DB ?? APP_DATA,
   /** How often the schedule reads the broker and publishes (ms). */
   tickMs: int('DASHBOARD_TICK_MS', 1_000, 100, 60_000),
   /** Points each chart holds (and backfills). */

@@ -1,6 +1,6 @@
 /**
  * The app's embedded database: SQLite through Node's built-in `node:sqlite`,
- * in DASHBOARD_DB (default `.state/dashboard/dashboard.db` at the repo root).
+ * in DASHBOARD_DB (default `.data/dashboard.db` in the app's folder).
  * Companies, alert rules, fired alerts and the simulated businesses' figures.
  * Schema and seed data are created on first open.
  */

@@ -1,5 +1,6 @@
 /** The server-side PushFlo client, exactly as the public docs show it, and the broker's stats endpoint. */
 import { PushFloServer } from '@pushflodev/sdk/server';
+import type { WebhookFigures } from '../shared/types.ts';
 import { config } from './config.ts';
 
 export const pushflo = new PushFloServer({
@@ -18,6 +19,8 @@ export interface BrokerStats {
   latency: { windowSeconds: number; recent: { count: number; p50: number | null; p95: number | null; p99: number | null } };
   errors: { total: number; perSecond: number; byCode: Record<string, number> };
   topChannels: Array<{ channel: string; published: number; delivered: number; recent: number }>;
+  /** Absent from a broker without webhooks. */
+  webhooks?: WebhookFigures;
 }
 
 /** Reads the broker's live statistics with the secret key. Throws on any failure (the tick is skipped). */

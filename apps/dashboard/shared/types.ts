@@ -30,6 +30,25 @@ export interface BrokerMetrics {
   errorsByCode: Record<string, number>;
   /** Busiest channels over the last 10 s (messages published + delivered). */
   topChannels: Array<{ channel: string; recent: number }>;
+  /** The broker's webhook deliveries since it started counting; null from a broker without webhooks. */
+  webhooks: WebhookFigures | null;
+}
+
+/** The broker's webhook figures (`webhooks` in `GET /api/v1/stats`): events, except deliveries/failures (POSTs). */
+export interface WebhookFigures {
+  /** Events acknowledged (2xx) by a webhook URL. */
+  delivered: number;
+  /** POSTs answered 2xx. */
+  deliveries: number;
+  /** POSTs that failed (non-2xx, network error, timeout); each is retried with backoff. */
+  failures: number;
+  /** Events dropped because a queue was full. */
+  dropped: number;
+  /** Events given up after the last retry. */
+  expired: number;
+  /** Events waiting to be sent now. */
+  pending: number;
+  lastFailure: { at: number; url: string; error: string } | null;
 }
 
 /** A simulated business's figures, one point a second (`dashboard:company-2`, `-3`). */

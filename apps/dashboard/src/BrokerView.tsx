@@ -5,6 +5,7 @@ import { AlertFeed } from './AlertFeed.tsx';
 import { Chart, type Line } from './Chart.tsx';
 import { num, rate } from './format.ts';
 import { Kpi } from './Kpi.tsx';
+import { WebhookPanel } from './WebhookPanel.tsx';
 import type { Feed } from './useFeed.ts';
 
 const THROUGHPUT: Line[] = [
@@ -54,6 +55,7 @@ export function BrokerView({ feed, p99Budget }: { feed: Feed; p99Budget: number 
       </div>
       <aside className="side">
         <AlertFeed alerts={feed.alerts} />
+        <WebhookPanel figures={last?.webhooks ?? null} />
         <section className="card">
           <header>
             <h3>Top channels</h3>

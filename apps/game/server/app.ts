@@ -7,6 +7,7 @@ import { Hono, type Context } from 'hono';
 import { ApiError } from './errors.ts';
 import { authenticate, claimCoin, createMatch, finishMatch, joinMatch, listMatches, reportPosition, snapshot, startMatch } from './matches.ts';
 import { PUSHFLO_BASE_URL, playerToken } from './pushflo.ts';
+import { receiveWebhook } from './webhooks.ts';
 
 const app = new Hono();
 
@@ -92,6 +93,9 @@ app.post('/api/matches/:id/finish', async (c) => {
   if (result === null) throw new ApiError(409, 'MATCH_NOT_OVER', 'the match is not over yet');
   return c.json({ result });
 });
+
+/** The broker's webhooks (WEBHOOK_URL in ./dev points here): an abandoned match ends on `channel_vacated`. */
+app.post('/api/webhooks', async (c) => c.json(await receiveWebhook(await c.req.text(), c.req.header('X-Switchyard-Signature') ?? null)));
 
 app.notFound((c) => c.json({ error: 'not found', code: 'NOT_FOUND' }, 404));
 

@@ -1,12 +1,13 @@
 /**
  * The game's real embedded database: SQLite through Node's built-in
- * `node:sqlite`, in GAME_DB (default `.state/game/game.db` at the repo root).
+ * `node:sqlite`, in GAME_DB (default `.data/game.db` in the app's folder).
  * Schema and a seed match are created on first open.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { config } from './config.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS matches (
@@ -47,13 +48,15 @@ CREATE TABLE IF NOT EXISTS coins (
 );
 CREATE INDEX IF NOT EXISTS players_by_match ON players (match_id, joined_at);
 CREATE INDEX IF NOT EXISTS live_coins ON coins (match_id, claimed_by);
+-- Broker webhook event ids already handled (delivery is at least once; server/webhooks.ts).
+CREATE TABLE IF NOT EXISTS webhook_events (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL);
 `;
 
 let db: DatabaseSync | null = null;
 
 export function database(): DatabaseSync {
   if (db !== null) return db;
-  const path = resolve(process.env.GAME_DB ?? `${process.cwd()}/../../.state/game/game.db`);
+  const path = resolve(config.dbPath);
   mkdirSync(dirname(path), { recursive: true });
   db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
@@ -82,6 +85,5 @@ export function transaction<T>(fn: (d: DatabaseSync) => T): T {
 
 /** How long a match lasts: GAME_MATCH_SECONDS (default 90). */
 export function matchDurationMs(): number {
-  const seconds = Number(process.env.GAME_MATCH_SECONDS ?? 90);
-  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 90) * 1000;
+  return config.matchDurationMs;
 }

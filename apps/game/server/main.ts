@@ -8,9 +8,10 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { relative } from 'node:path';
 import api from './app.ts';
+import { config } from './config.ts';
 import { finishExpiredMatches } from './matches.ts';
 
-const port = Number(process.env.PORT ?? 3004);
+const port = config.port;
 const root = relative(process.cwd(), `${import.meta.dirname}/../dist`) || '.';
 
 const app = new Hono();

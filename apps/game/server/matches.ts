@@ -214,17 +214,22 @@ export async function claimCoin(matchId: string, playerId: string, claim: { coin
   });
 }
 
+/** The final scores as they stand, best first, and who has the top score. */
+function standings(d: DatabaseSync, matchId: string): GameResult {
+  const scores = players(d, matchId)
+    .map((p) => ({ playerId: p.id, name: p.name, score: p.score }))
+    .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
+  const top = scores[0]?.score ?? 0;
+  return { scores, winners: top > 0 ? scores.filter((s) => s.score === top).map((s) => s.playerId) : [] };
+}
+
 /** Ends the match if its time is up: the result is decided and published exactly once. Runs under the match's lock. */
 async function finishIfDue(matchId: string, now: number): Promise<GameResult | null> {
   const d = database();
   const row = matchRow(d, matchId);
   if (row.ends_at === null || now < row.ends_at) return null;
   if (row.ended_at === null) {
-    const scores = players(d, matchId)
-      .map((p) => ({ playerId: p.id, name: p.name, score: p.score }))
-      .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
-    const top = scores[0]?.score ?? 0;
-    const result: GameResult = { scores, winners: top > 0 ? scores.filter((s) => s.score === top).map((s) => s.playerId) : [] };
+    const result = standings(d, matchId);
     // The guard: only one request moves ended_at from NULL.
     const guard = d.prepare('UPDATE matches SET ended_at = ?, result = ? WHERE id = ? AND ended_at IS NULL').run(now, JSON.stringify(result), matchId);
     if (guard.changes !== 1) return finishIfDue(matchId, now);
@@ -244,6 +249,38 @@ export function finishMatch(matchId: string, now = Date.now()): Promise<GameResu
     if (endedPublished.has(matchId)) return storedResult(matchId);
     const result = await finishIfDue(matchId, now);
     if (result !== null) endedPublished.add(matchId);
+    return result;
+  });
+}
+
+/**
+ * Everyone left the match's channel (the broker's `channel_vacated` webhook,
+ * sent once nobody has been subscribed for its vacate delay, so a reload does
+ * not count): a match still waiting or playing ends now, abandoned, with the
+ * scores as they stand, and `game-ended` is published (same idempotency key
+ * as a normal end, so a match ends once whichever comes first). A match
+ * already over, or unknown here, is left alone. Answers the result when it ended one.
+ */
+export function abandonMatch(matchId: string, now = Date.now()): Promise<GameResult | null> {
+  return serialized(matchId, async () => {
+    const d = database();
+    const row = d.prepare('SELECT * FROM matches WHERE id = ?').get(matchId) as MatchRow | undefined;
+    if (row === undefined) return null;
+    let result: GameResult;
+    if (row.ended_at === null) {
+      if (matchInfo(row, now).status === 'ended') return null; // its time ran out: the normal end publishes
+      result = { ...standings(d, matchId), abandoned: true };
+      transaction((t) => {
+        t.prepare('UPDATE matches SET ended_at = ?, result = ? WHERE id = ? AND ended_at IS NULL').run(now, JSON.stringify(result), matchId);
+        t.prepare('DELETE FROM coins WHERE match_id = ? AND claimed_by IS NULL').run(matchId);
+      });
+    } else {
+      result = JSON.parse(row.result!) as GameResult;
+      // Over already; only an abandon whose announcement failed earlier is announced again (the broker's retry).
+      if (result.abandoned !== true || endedPublished.has(matchId)) return null;
+    }
+    await publish(matchId, 'game-ended', result, `ended-${matchId}`);
+    endedPublished.add(matchId);
     return result;
   });
 }

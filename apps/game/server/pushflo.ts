@@ -1,11 +1,12 @@
 /** The server-side PushFlo client, exactly as the SDK's README shows it, and the game's token. */
 import { PushFloServer } from '@pushflodev/sdk/server';
 import { CHANNEL } from '../shared/events.ts';
+import { config } from './config.ts';
 
-export const PUSHFLO_BASE_URL = process.env.PUSHFLO_BASE_URL ?? 'http://127.0.0.1:8787';
+export const PUSHFLO_BASE_URL = config.pushfloBaseUrl;
 
 export const pushflo = new PushFloServer({
-  secretKey: process.env.PUSHFLO_SECRET_KEY ?? 'sec_local_dev',
+  secretKey: config.pushfloSecretKey,
   baseUrl: PUSHFLO_BASE_URL,
   timeout: 5_000,
   retryAttempts: 2,

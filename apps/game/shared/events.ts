@@ -40,6 +40,8 @@ export interface GameResult {
   scores: FinalScore[];
   /** Ids of the players with the top score (several on a tie; empty when nobody scored). */
   winners: string[];
+  /** Ended early because everyone left (the broker's `channel_vacated` webhook), with the scores at that moment. */
+  abandoned?: boolean;
 }
 
 /** `GET /api/matches/:id/snapshot`: the state after the channel's message `seq`. */

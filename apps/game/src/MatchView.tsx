@@ -96,6 +96,11 @@ export function MatchView({ me, onLeave }: { me: Credentials; onLeave: () => voi
                       ? 'A tie!'
                       : `${state.players.get(winners[0]!)?.name ?? 'Someone'} wins!`}
                 </h2>
+                {state.result.abandoned === true && (
+                  <p className="muted" data-testid="abandoned">
+                    Everyone left, so the match ended early.
+                  </p>
+                )}
                 <ol className="final">
                   {state.result.scores.map((s) => (
                     <li key={s.playerId} data-testid="final-score" data-player-id={s.playerId} data-score={s.score}>

@@ -1,11 +1,12 @@
 /**
  * The app's real embedded database: SQLite through Node's built-in
- * `node:sqlite`, in ORDERS_DB (default `.state/orders/orders.db` at the repo
- * root). Schema and seed data are created on first open.
+ * `node:sqlite`, in ORDERS_DB (default `.data/orders.db` in the app's folder).
+ * Schema and seed data are created on first open.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { config } from './config';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS users (
@@ -58,7 +59,7 @@ let db: DatabaseSync | null = null;
 
 export function database(): DatabaseSync {
   if (db !== null) return db;
-  const path = resolve(/*turbopackIgnore: true*/ process.env.ORDERS_DB ?? `${process.cwd()}/../../.state/orders/orders.db`);
+  const path = config.dbPath;
   mkdirSync(dirname(path), { recursive: true });
   db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');

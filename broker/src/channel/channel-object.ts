@@ -12,6 +12,7 @@ import { Presence, type Connection } from './presence';
 import { ChannelStore, toHistoryMessage, type HistoryQuery, type StoredMessage } from './store';
 import { StatsReporter, timerScheduler } from '../stats/reporter';
 import { statsSink } from '../stats/sinks';
+import { channelWebhooks, type WebhookEmitter } from '../webhooks/emitter';
 
 export interface PublishInput {
   eventType: string;
@@ -96,6 +97,8 @@ export class ChannelObject extends DurableObject<Env> {
   private alarmChecked = false;
   /** Messages published here, reported to the StatsObject at most once a second. */
   private readonly statsReporter = new StatsReporter(() => 'channel', () => statsSink(this.env));
+  /** Webhook events (null when webhooks are off). */
+  private readonly webhooks: WebhookEmitter | null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -103,6 +106,7 @@ export class ChannelObject extends DurableObject<Env> {
     this.maxReplay = s.maxReplay;
     this.ttlMs = s.historyTtlMs;
     this.idempotencyWindowMs = s.idempotencyWindowMs;
+    this.webhooks = channelWebhooks(env, s);
     const sql = ctx.storage.sql;
     this.store = new ChannelStore(sql, { ttlMs: s.historyTtlMs, maxMessages: s.historyMaxMessages });
     this.presence = new Presence(sql);
@@ -136,6 +140,7 @@ export class ChannelObject extends DurableObject<Env> {
 
   private setCount(shard: string, count: number): void {
     if (this.shards.get(shard) === count) return;
+    const before = this.webhooks === null ? 0 : this.subscriberCount();
     if (count <= 0) {
       this.shards.delete(shard);
       this.ctx.storage.sql.exec('DELETE FROM shards WHERE name = ?', shard);
@@ -149,6 +154,7 @@ export class ChannelObject extends DurableObject<Env> {
         count,
       );
     }
+    if (this.name !== null) this.webhooks?.occupancy(this.name, before, this.subscriberCount(), Date.now());
   }
 
   private subscriberCount(): number {
@@ -160,6 +166,7 @@ export class ChannelObject extends DurableObject<Env> {
   /** Tells every subscriber who arrived or left (`except`: the connection that caused it, which gets `sync` instead). */
   private broadcastPresence(members: PresenceMember[], action: 'join' | 'leave', except?: string): void {
     if (this.name === null) return;
+    this.webhooks?.members(this.name, members, action, Date.now());
     for (const member of members) {
       const frame: PresenceFrame = { type: 'presence', channel: this.name, action, member };
       const entry: Entry = { frame: JSON.stringify(frame) };
@@ -201,6 +208,7 @@ export class ChannelObject extends DurableObject<Env> {
     if (input.except !== undefined) entry.except = input.except;
     entry.at = message.timestamp;
     this.fanout.push(this.shards.keys(), entry);
+    if (input.clientEvent) this.webhooks?.clientEvent(name, seq === undefined ? message : { ...message, seq });
     this.statsReporter.countPublished(name);
     this.statsReporter.schedule(timerScheduler, message.timestamp);
     const result: PublishResult = {

@@ -6,6 +6,7 @@
  * delivery). A failed report is dropped: statistics are best effort.
  */
 import { bucketOf, emptyHistogram } from './histogram';
+import { noCounts, type WebhookCounts } from '../webhooks/queue';
 
 /** Most channels named in one report; the rest are summed under `OTHER_CHANNELS`. */
 export const MAX_CHANNELS_PER_REPORT = 100;
@@ -30,6 +31,8 @@ export interface StatsReport {
   latency: number[];
   /** Current sockets and subscriptions on a shard (absent for other sources). */
   gauge?: { sockets: number; subscriptions: number };
+  /** Webhook queue objects only: their counts, and events waiting now. */
+  webhooks?: WebhookCounts & { pending: number };
 }
 
 /** Where a batch goes (the StatsObject's `report`). */
@@ -49,6 +52,9 @@ export class StatsReporter {
   private lastSent = 0;
   /** Reads the current gauge at send time (shards only). */
   gauge: (() => { sockets: number; subscriptions: number }) | null = null;
+  /** Webhook queues: events waiting, read at send time (non-null makes the report carry `webhooks`). */
+  webhookPending: (() => number) | null = null;
+  private webhooks = noCounts();
 
   constructor(
     private readonly source: () => string,
@@ -72,6 +78,16 @@ export class StatsReporter {
 
   countError(code: string): void {
     this.errors[code] = (this.errors[code] ?? 0) + 1;
+  }
+
+  countWebhooks(delta: Partial<WebhookCounts>): void {
+    const w = this.webhooks;
+    w.delivered += delta.delivered ?? 0;
+    w.deliveries += delta.deliveries ?? 0;
+    w.failures += delta.failures ?? 0;
+    w.dropped += delta.dropped ?? 0;
+    w.expired += delta.expired ?? 0;
+    if (delta.lastFailure !== undefined) w.lastFailure = delta.lastFailure;
   }
 
   countSocket(opened: number, closed: number): void {
@@ -121,6 +137,8 @@ export class StatsReporter {
       latency: this.latency ?? [],
     };
     if (this.gauge !== null) report.gauge = this.gauge();
+    if (this.webhookPending !== null) report.webhooks = { ...this.webhooks, pending: this.webhookPending() };
+    this.webhooks = noCounts();
     this.published = this.delivered = this.opened = this.closed = 0;
     this.errors = {};
     this.channels = new Map();

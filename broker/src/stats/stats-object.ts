@@ -10,6 +10,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import { emptyHistogram, mergeInto, percentile, total } from './histogram';
 import type { StatsReport } from './reporter';
+import { noCounts, type WebhookCounts } from '../webhooks/queue';
 
 /** Seconds of per-second history kept (and returned as `series`). */
 export const SERIES_SECONDS = 60;
@@ -40,6 +41,7 @@ interface Totals {
   closed: number;
   errors: Record<string, number>;
   latency: number[];
+  webhooks?: WebhookCounts;
 }
 
 interface Gauge {
@@ -74,6 +76,8 @@ export interface StatsSnapshot {
   topChannels: Array<{ channel: string; published: number; delivered: number; recent: number }>;
   /** The last SERIES_SECONDS complete seconds, oldest first. */
   series: Array<{ t: number; published: number; delivered: number; errors: number; p99: number | null }>;
+  /** Webhook delivery since `since` (see src/webhooks/queue.ts); `pending`: events waiting now. */
+  webhooks: Required<Omit<WebhookCounts, 'lastFailure'>> & { pending: number; lastFailure: WebhookCounts['lastFailure'] | null };
 }
 
 function summary(h: readonly number[]): LatencySummary {
@@ -85,6 +89,8 @@ const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a +
 export class StatsObject extends DurableObject<Env> {
   private totals: Totals;
   private readonly gauges: Map<string, Gauge>;
+  /** Events waiting, per webhook queue object. */
+  private readonly webhookPending: Map<string, number>;
   private readonly channels = new Map<string, { published: number; delivered: number }>();
   private readonly seconds = new Map<number, Second>();
   private saveScheduled = false;
@@ -101,6 +107,7 @@ export class StatsObject extends DurableObject<Env> {
       latency: emptyHistogram(),
     };
     this.gauges = new Map(Object.entries((ctx.storage.kv.get<Record<string, Gauge>>('gauges') as Record<string, Gauge> | undefined) ?? {}));
+    this.webhookPending = new Map(Object.entries((ctx.storage.kv.get<Record<string, number>>('webhookPending') as Record<string, number> | undefined) ?? {}));
   }
 
   private second(t: number): Second {
@@ -140,7 +147,19 @@ export class StatsObject extends DurableObject<Env> {
     }
     if (this.channels.size > MAX_CHANNELS) this.forgetQuietChannels();
     if (r.gauge !== undefined) this.gauges.set(r.source, { ...r.gauge, at: now });
+    if (r.webhooks !== undefined) this.addWebhooks(r.source, r.webhooks);
     this.scheduleSave();
+  }
+
+  private addWebhooks(source: string, w: WebhookCounts & { pending: number }): void {
+    const t = (this.totals.webhooks ??= noCounts());
+    t.delivered += w.delivered;
+    t.deliveries += w.deliveries;
+    t.failures += w.failures;
+    t.dropped += w.dropped;
+    t.expired += w.expired;
+    if (w.lastFailure !== undefined) t.lastFailure = w.lastFailure;
+    this.webhookPending.set(source, w.pending);
   }
 
   private forgetQuietChannels(): void {
@@ -155,6 +174,7 @@ export class StatsObject extends DurableObject<Env> {
       this.saveScheduled = false;
       this.ctx.storage.kv.put('totals', this.totals);
       this.ctx.storage.kv.put('gauges', Object.fromEntries(this.gauges));
+      this.ctx.storage.kv.put('webhookPending', Object.fromEntries(this.webhookPending));
     }, 1_000);
   }
 
@@ -195,6 +215,9 @@ export class StatsObject extends DurableObject<Env> {
       .sort((a, b) => b.recent - a.recent || b.published + b.delivered - (a.published + a.delivered))
       .slice(0, 10);
     const t = this.totals;
+    const w = t.webhooks ?? noCounts();
+    let pending = 0;
+    for (const n of this.webhookPending.values()) pending += n;
     return {
       at: now,
       since: t.since,
@@ -216,6 +239,7 @@ export class StatsObject extends DurableObject<Env> {
         errors: s.errors,
         p99: percentile(s.latency, 99),
       })),
+      webhooks: { delivered: w.delivered, deliveries: w.deliveries, failures: w.failures, dropped: w.dropped, expired: w.expired, pending, lastFailure: w.lastFailure ?? null },
     };
   }
 }

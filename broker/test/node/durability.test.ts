@@ -5,7 +5,7 @@
  * in the same BROKER_STATE_DIR, and a new directory starts empty.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HistoryMessage, PublishResult } from '@pushflodev/sdk/protocol';
+import type { HistoryMessage, HistoryPage, PublishResult } from '@pushflodev/sdk/protocol';
 import { KEYS, openSocket, publish, range, seqs, startBroker, tempStateDir, type Broker } from './broker';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -19,9 +19,9 @@ async function allHistory(broker: Broker, channel: string): Promise<HistoryMessa
     const res = await fetch(`${broker.url}/api/v1/channels/${encodeURIComponent(channel)}/messages?page=${page}&pageSize=100`, {
       headers: { Authorization: `Bearer ${KEYS.sec}` },
     });
-    const json = (await res.json()) as { data: HistoryMessage[]; pagination: { totalPages: number } };
-    out.push(...json.data);
-    if (page >= json.pagination.totalPages) return out;
+    const { data } = (await res.json()) as { data: HistoryPage };
+    out.push(...data.items);
+    if (page >= data.pagination.totalPages) return out;
   }
 }
 

@@ -41,7 +41,29 @@ describe('publish rate limit per key', () => {
 
     // Every accepted publish is in history; refused ones are not.
     const history = await fetch(`${broker.url}/api/v1/channels/limited/messages?pageSize=100`, { headers: { Authorization: `Bearer ${KEYS.sec}` } });
-    const json = (await history.json()) as { pagination: { total: number } };
-    expect(json.pagination.total).toBe(statuses.filter((s) => s === 201).length + 1);
+    const json = (await history.json()) as { data: { pagination: { total: number } } };
+    expect(json.data.pagination.total).toBe(statuses.filter((s) => s === 201).length + 1);
+  });
+});
+
+describe('connection token rate limit per publish key', () => {
+  it('answers 429 RATE_LIMITED with Retry-After past the limit, like publishing', async () => {
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let i = 0; i < 15; i++) {
+      const res = await fetch(`${broker.url}/api/v1/auth/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ publishKey: KEYS.pub, clientId: `c-${i}` }),
+      });
+      statuses.push(res.status);
+      if (res.status === 429 && limited === undefined) limited = res;
+      else await res.body?.cancel();
+    }
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(10);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+    expect(Number(limited!.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1);
+    expect(await limited!.json()).toMatchObject({ success: false, code: 'RATE_LIMITED', error: expect.stringContaining('token rate limit') });
   });
 });

@@ -69,14 +69,15 @@ describe('public client wire protocol', () => {
     expect((await socket.waitForClose()).code).toBe(4500);
   });
 
-  it('serves history in the shape getMessageHistory unwraps', async () => {
+  it('serves history in the shape getMessageHistory unwraps: {success, data: {items, pagination}}, nothing beside data', async () => {
     const channel = 'wire-history';
     for (let i = 1; i <= 3; i++) await rest('POST', `/channels/${channel}/messages`, { content: { i }, eventType: 'message' });
     const res = await rest('GET', `/channels/${channel}/messages?page=1&pageSize=2`);
-    expect(res.json).toMatchObject({ success: true, pagination: { page: 1, pageSize: 2, total: 3, totalPages: 2 } });
-    const data = res.json.data as Array<Record<string, unknown>>;
-    expect(data.map((m) => m.content)).toEqual([{ i: 1 }, { i: 2 }]);
-    expect(data[0]).toMatchObject({ id: expect.any(String), channel, eventType: 'message', clientId: expect.any(String), timestamp: expect.any(Number) });
+    expect(Object.keys(res.json).sort()).toEqual(['data', 'success']);
+    const data = res.json.data as { items: Array<Record<string, unknown>>; pagination: unknown };
+    expect(data.pagination).toEqual({ page: 1, pageSize: 2, total: 3, totalPages: 2 });
+    expect(data.items.map((m) => m.content)).toEqual([{ i: 1 }, { i: 2 }]);
+    expect(data.items[0]).toMatchObject({ id: expect.any(String), channel, eventType: 'message', clientId: expect.any(String), timestamp: expect.any(Number) });
   });
 
   it('supports channel CRUD as the public server client calls it', async () => {

@@ -16,8 +16,8 @@ describe('bad REST input', () => {
     expect(res.json).toMatchObject({ success: false, code: 'MESSAGE_TOO_LARGE' });
     // Just under the limit is fine.
     expect((await post(channel, { content: { blob: 'x'.repeat(32 * 1024 - 20) } })).status).toBe(201);
-    const history = await api<{ pagination: { total: number } }>('GET', `/channels/${encodeURIComponent(channel)}/messages`);
-    expect(history.json.pagination.total).toBe(1);
+    const history = await api<{ data: { pagination: { total: number } } }>('GET', `/channels/${encodeURIComponent(channel)}/messages`);
+    expect(history.json.data.pagination.total).toBe(1);
   });
 
   it('refuses bodies over the request limit with 413 PAYLOAD_TOO_LARGE', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Env } from '../../src/env';
 import type { ShardObject } from '../../src/connection/shard-object';
 import type { SocketMeta } from '../../src/connection/hub';
-import type { HistoryMessage, PresenceFrame, PresenceMember, PublishResult } from '@pushflodev/sdk/protocol';
+import type { HistoryPage, PresenceFrame, PresenceMember, PublishResult } from '@pushflodev/sdk/protocol';
 import { api, connect, connected, freshChannel, KEYS, publish, range, seqs, token, type TestSocket } from './helpers';
 
 const e = env as unknown as Env;
@@ -130,8 +130,8 @@ describe('client events', () => {
     sender.send({ type: 'publish', channel, event: 'player-moved', data: { x: 1 } });
     const [, moved] = await listener.waitForMessages(2, channel);
     expect(moved).toMatchObject({ eventType: 'player-moved', clientId: 'ana', clientEvent: true, data: { x: 1 }, seq: 2 });
-    const history = await api<{ data: HistoryMessage[] }>('GET', `/channels/${encodeURIComponent(channel)}/messages`);
-    expect(history.json.data.map((m) => m.clientEvent ?? false)).toEqual([false, true]);
+    const history = await api<{ data: HistoryPage }>('GET', `/channels/${encodeURIComponent(channel)}/messages`);
+    expect(history.json.data.items.map((m) => m.clientEvent ?? false)).toEqual([false, true]);
     listener.close();
     sender.close();
   });
@@ -164,8 +164,8 @@ describe('client events', () => {
     expect(got[1]).toMatchObject({ eventType: 'message-sent', seq: 1 });
     const mine = await typist.waitForMessages(1, channel);
     expect(mine.map((m) => m.eventType)).toEqual(['message-sent']); // no echo of the typing event
-    const history = await api<{ data: HistoryMessage[] }>('GET', `/channels/${encodeURIComponent(channel)}/messages`);
-    expect(history.json.data.map((m) => m.eventType)).toEqual(['message-sent']);
+    const history = await api<{ data: HistoryPage }>('GET', `/channels/${encodeURIComponent(channel)}/messages`);
+    expect(history.json.data.items.map((m) => m.eventType)).toEqual(['message-sent']);
     other.close();
     typist.close();
   });
@@ -303,8 +303,8 @@ describe('idempotent publish', () => {
     expect(byBodyAgain.json.data.id).toBe(byBody.json.data.id);
     const other = await post('another-key', { content: { n: 3 } });
     expect(other.json.data.seq).toBe(3);
-    const history = await api<{ data: HistoryMessage[] }>('GET', path);
-    expect(history.json.data.map((m) => m.content)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    const history = await api<{ data: HistoryPage }>('GET', path);
+    expect(history.json.data.items.map((m) => m.content)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 });
 
@@ -343,8 +343,8 @@ describe('batch publish', () => {
     const res = await api('POST', '/batch', { messages: [{ channel, content: { ok: 1 } }, { channel: 'bad name', content: {} }] });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ code: 'INVALID_CHANNEL', error: expect.stringContaining('messages[1]') });
-    const history = await api<{ pagination: { total: number } }>('GET', `/channels/${encodeURIComponent(channel)}/messages`);
-    expect(history.json.pagination.total).toBe(0);
+    const history = await api<{ data: HistoryPage }>('GET', `/channels/${encodeURIComponent(channel)}/messages`);
+    expect(history.json.data.pagination.total).toBe(0);
     const tooMany = await api('POST', '/batch', { messages: range(0, 100).map(() => ({ channel, content: {} })) });
     expect(tooMany.status).toBe(400);
     expect(tooMany.json).toMatchObject({ code: 'INVALID_REQUEST' });
@@ -356,9 +356,9 @@ describe('history with a token', () => {
     const channel = freshChannel('hist');
     await publish(channel, { a: 1 });
     const path = `/channels/${encodeURIComponent(channel)}/messages`;
-    const good = await api<{ data: HistoryMessage[] }>('GET', path, undefined, await token('h', { 'hist:*': ['history'] }));
+    const good = await api<{ data: HistoryPage }>('GET', path, undefined, await token('h', { 'hist:*': ['history'] }));
     expect(good.status).toBe(200);
-    expect(good.json.data).toHaveLength(1);
+    expect(good.json.data.items).toHaveLength(1);
     const bad = await api('GET', path, undefined, await token('h', { 'hist:*': ['subscribe'] }));
     expect(bad.status).toBe(403);
     const forged = await api('GET', path, undefined, await token('h', { 'hist:*': ['history'] }, { secret: 'sec_x' }));

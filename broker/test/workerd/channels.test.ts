@@ -32,8 +32,8 @@ describe('channel management', () => {
     const gone = await mgmt('GET', `/channels/${encodeURIComponent(slug)}`);
     expect(gone.status).toBe(404);
     expect(gone.json).toMatchObject({ code: 'CHANNEL_NOT_FOUND' });
-    const history = await api<{ pagination: Pagination }>('GET', `/channels/${encodeURIComponent(slug)}/messages`);
-    expect(history.json.pagination.total).toBe(0);
+    const history = await api<{ data: { pagination: Pagination } }>('GET', `/channels/${encodeURIComponent(slug)}/messages`);
+    expect(history.json.data.pagination.total).toBe(0);
   });
 
   it('registers channels on first use and marks private- names private', async () => {

@@ -2,15 +2,19 @@ import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../src/env';
-import type { HistoryMessage, Pagination } from '@pushflodev/sdk/protocol';
+import type { HistoryMessage, HistoryPage, Pagination } from '@pushflodev/sdk/protocol';
 import { ChannelStore } from '../../src/channel/store';
 import { api, freshChannel, publish, range } from './helpers';
 
-type Page = { success: true; data: HistoryMessage[]; pagination: Pagination };
+type Page = { items: HistoryMessage[]; pagination: Pagination };
 const e = env as unknown as Env;
 
-const history = async (channel: string, query = '') =>
-  (await api<Page>('GET', `/channels/${encodeURIComponent(channel)}/messages${query}`)).json;
+/** One page, as `data` of the answer (`{success: true, data: {items, pagination}}`). */
+const history = async (channel: string, query = ''): Promise<Page> => {
+  const body = (await api<{ success: true; data: HistoryPage }>('GET', `/channels/${encodeURIComponent(channel)}/messages${query}`)).json;
+  expect(Object.keys(body).sort()).toEqual(['data', 'success']);
+  return body.data;
+};
 
 describe('history', () => {
   it('answers in publish order and pages correctly', async () => {
@@ -19,30 +23,30 @@ describe('history', () => {
 
     const p1 = await history(channel, '?pageSize=10');
     expect(p1.pagination).toEqual({ page: 1, pageSize: 10, total: 23, totalPages: 3 });
-    expect(p1.data.map((m) => m.content.i)).toEqual(range(1, 10));
-    expect(p1.data[0]).toMatchObject({ channel, eventType: 'message', clientId: 'server', seq: 1, id: expect.stringMatching(/^msg_/) });
+    expect(p1.items.map((m) => m.content.i)).toEqual(range(1, 10));
+    expect(p1.items[0]).toMatchObject({ channel, eventType: 'message', clientId: 'server', seq: 1, id: expect.stringMatching(/^msg_/) });
     const p3 = await history(channel, '?pageSize=10&page=3');
-    expect(p3.data.map((m) => m.content.i)).toEqual(range(21, 23));
+    expect(p3.items.map((m) => m.content.i)).toEqual(range(21, 23));
     const p4 = await history(channel, '?pageSize=10&page=4');
-    expect(p4.data).toEqual([]);
+    expect(p4.items).toEqual([]);
 
     const newest = await history(channel, '?pageSize=5&order=desc');
-    expect(newest.data.map((m) => m.content.i)).toEqual([23, 22, 21, 20, 19]);
+    expect(newest.items.map((m) => m.content.i)).toEqual([23, 22, 21, 20, 19]);
 
     const fizz = await history(channel, '?eventType=fizz');
     expect(fizz.pagination.total).toBe(7);
-    expect(fizz.data.map((m) => m.content.i)).toEqual([3, 6, 9, 12, 15, 18, 21]);
+    expect(fizz.items.map((m) => m.content.i)).toEqual([3, 6, 9, 12, 15, 18, 21]);
   });
 
   it('filters by time with after and before (ms, exclusive)', async () => {
     const channel = freshChannel('hist');
     for (let i = 1; i <= 6; i++) await publish(channel, { i });
-    const all = (await history(channel)).data;
+    const all = (await history(channel)).items;
     const t = all[2]!.timestamp;
     const after = await history(channel, `?after=${t}`);
-    expect(after.data.every((m) => m.timestamp > t)).toBe(true);
+    expect(after.items.every((m) => m.timestamp > t)).toBe(true);
     const before = await history(channel, `?before=${t}`);
-    expect(before.data.every((m) => m.timestamp < t)).toBe(true);
+    expect(before.items.every((m) => m.timestamp < t)).toBe(true);
     expect(after.pagination.total + before.pagination.total + all.filter((m) => m.timestamp === t).length).toBe(6);
   });
 
@@ -52,11 +56,11 @@ describe('history', () => {
     for (let i = 1; i <= max + 10; i++) await publish(channel, { i });
     const page = await history(channel, '?pageSize=100');
     expect(page.pagination.total).toBe(max);
-    expect(page.data[0]!.content.i).toBe(11);
+    expect(page.items[0]!.content.i).toBe(11);
   });
 
   it('an empty or unknown channel has empty history', async () => {
-    expect(await history(freshChannel('none'))).toMatchObject({ data: [], pagination: { total: 0, totalPages: 0 } });
+    expect(await history(freshChannel('none'))).toMatchObject({ items: [], pagination: { total: 0, totalPages: 0 } });
   });
 });
 

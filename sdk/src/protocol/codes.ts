@@ -14,6 +14,8 @@ export const ErrorCode = {
   TOKEN_INVALID_SIGNATURE: 'TOKEN_INVALID_SIGNATURE',
   /** A token past its expiry; get a fresh one and reconnect (or send `auth`). */
   TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  /** `POST /auth/token`: the `publishKey` is unknown, or is not a publish (`pub_`) key. */
+  INVALID_PUBLISH_KEY: 'INVALID_PUBLISH_KEY',
   /** The key is valid but may not do this (e.g. publishing with a `pub_` key). */
   FORBIDDEN: 'FORBIDDEN',
   /** No keys are configured and dev keys are off. */

@@ -5,4 +5,5 @@ export * from './limits.js';
 export * from './frames.js';
 export * from './rest.js';
 export * from './token.js';
+export * from './webhooks.js';
 export * from './sse.js';

@@ -64,6 +64,29 @@ export interface ApiSuccess<T> {
   success: true;
   data: T;
 }
+/**
+ * One page of a channel's history: `data` of `GET /channels/{c}/messages`.
+ * The items and the pagination both sit inside `data` (the public SDK reads
+ * `data.items` and `data.pagination`); unlike the channel list, nothing is
+ * beside `data`.
+ */
+export interface HistoryPage {
+  items: HistoryMessage[];
+  pagination: Pagination;
+}
+
+/** `data` of `POST /auth/token`: a connection token for a publish key. */
+export interface ConnectionToken {
+  /** Opens `/ws?token=…` with what the publish key may do (public channels), nothing more. */
+  token: string;
+  /** When the token stops opening sockets (ISO 8601). */
+  expiresAt: string;
+  /** The WebSocket URL to open (`ws(s)://…/ws`); add `?token=…`. */
+  endpoint: string;
+  /** The client id the socket will have (`connected.clientId`). */
+  clientId: string;
+}
+
 export interface ApiList<T> {
   success: true;
   data: T[];

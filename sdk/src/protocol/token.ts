@@ -34,6 +34,11 @@ export const MAX_PRESENCE_INFO_BYTES = 1024;
 /** Clock skew tolerated when checking `exp` and `iat`. */
 export const TOKEN_LEEWAY_SECONDS = 30;
 const CLIENT_ID_RE = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+/** A client id a token may name: 1–128 characters of letters, digits and `_ . : @ -`. */
+export function isValidClientId(value: unknown): value is string {
+  return typeof value === 'string' && CLIENT_ID_RE.test(value);
+}
 const PATTERN_RE = /^[A-Za-z0-9_.=@:*-]{1,128}$/;
 
 export type TokenFailure = 'TOKEN_MALFORMED' | 'TOKEN_INVALID_SIGNATURE' | 'TOKEN_EXPIRED';
@@ -169,7 +174,8 @@ export async function verifyToken(token: string, secrets: readonly string[], now
 const compiled = new Map<string, RegExp>();
 const MAX_COMPILED_PATTERNS = 1024;
 
-function patternMatches(pattern: string, channel: string): boolean {
+/** Whether a capability-style pattern (`*` matches any run of characters) matches a channel name. */
+export function patternMatches(pattern: string, channel: string): boolean {
   if (!pattern.includes('*')) return pattern === channel;
   let re = compiled.get(pattern);
   if (re === undefined) {

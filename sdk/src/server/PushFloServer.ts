@@ -1,6 +1,6 @@
 /** The server client: publish, history and channel management over HTTP. */
 import { AuthenticationError, ClientErrorCode, ValidationError } from '../errors.js';
-import { ErrorCode, isPlainObject, MAX_TOKEN_TTL_SECONDS, signToken, type TokenClaims } from '../protocol/index.js';
+import { ErrorCode, isPlainObject, MAX_TOKEN_TTL_SECONDS, signToken, type HistoryPage, type TokenClaims } from '../protocol/index.js';
 import type {
   BatchMessage,
   Channel,
@@ -34,6 +34,8 @@ const path = (channel: string) => `/channels/${encodeURIComponent(channel)}`;
  */
 export class PushFloServer {
   private readonly rest: RestClient;
+  /** Channel management (`consoleUrl`; the broker itself unless set). */
+  private readonly console: RestClient;
   private readonly secretKey: string;
 
   constructor(options: ServerOptions) {
@@ -43,14 +45,19 @@ export class PushFloServer {
     }
     this.secretKey = options.secretKey;
     const f = options.fetch ?? globalThis.fetch;
-    this.rest = new RestClient({
-      apiKey: options.secretKey,
-      baseUrl: (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, ''),
-      timeout: options.timeout ?? 30_000,
-      retryAttempts: options.retryAttempts ?? 3,
-      debug: options.debug ?? false,
-      fetch: (input, init) => f(input, init),
-    });
+    const rest = (baseUrl: string) =>
+      new RestClient({
+        apiKey: options.secretKey,
+        baseUrl: baseUrl.replace(/\/+$/, ''),
+        timeout: options.timeout ?? 30_000,
+        retryAttempts: options.retryAttempts ?? 3,
+        maxRetryAfter: options.maxRetryAfter ?? 10_000,
+        debug: options.debug ?? false,
+        fetch: (input, init) => f(input, init),
+      });
+    const baseUrl = options.baseUrl ?? DEFAULT_BASE_URL;
+    this.rest = rest(baseUrl);
+    this.console = options.consoleUrl === undefined || options.consoleUrl === baseUrl ? this.rest : rest(options.consoleUrl);
   }
 
   /**
@@ -60,6 +67,7 @@ export class PushFloServer {
    * @throws {ValidationError} bad channel name or content (before sending), or refused by the broker
    * @throws {AuthenticationError} wrong key
    * @throws {NetworkError} unreachable, timed out, or 5xx after retries
+   * @throws {RateLimitError} still rate-limited (429) after waiting out `Retry-After`, or asked to wait longer than `maxRetryAfter`
    * @example
    * ```ts
    * const { id, seq } = await pushflo.publish('chat:room-42', { text: 'hi' }, { eventType: 'message-sent' });
@@ -71,12 +79,21 @@ export class PushFloServer {
     // Every publish carries an idempotency key (yours, or a fresh one), so the
     // retries of a network error can never publish the message twice.
     const headers = { 'Idempotency-Key': options.idempotencyKey ?? `auto-${crypto.randomUUID()}` };
-    return this.rest.request<PublishResult>('POST', `${path(channel)}/messages`, { body: { content, eventType: options.eventType ?? 'message' }, headers });
+    return this.rest.request<PublishResult>('POST', `${path(channel)}/messages`, {
+      body: { content, eventType: options.eventType ?? 'message' },
+      headers,
+      retryRateLimited: true,
+    });
   }
 
   /**
    * Publishes up to 100 messages to one or more channels in one call. Per
    * channel, order follows the array. Answers one result per message, in order.
+   *
+   * Every message carries an idempotency key (its `id`, or a fresh one), so a
+   * retried batch (network error, 5xx, 429 after `Retry-After`) stores each
+   * message once; pass your own `id`s to make *your* retries safe too.
+   * @throws {RateLimitError} still rate-limited after waiting out `Retry-After` (see `publish`)
    * @example
    * ```ts
    * await pushflo.publishBatch([
@@ -92,7 +109,8 @@ export class PushFloServer {
       assertChannelName(m.channel);
       if (!isPlainObject(m.content)) throw new ValidationError('each message content must be a JSON object', ErrorCode.INVALID_CONTENT);
     }
-    return this.rest.request<PublishResult[]>('POST', '/batch', { body: { messages } });
+    const keyed = messages.map((m) => ({ ...m, id: m.id ?? `auto-${crypto.randomUUID()}` }));
+    return this.rest.request<PublishResult[]>('POST', '/batch', { body: { messages: keyed }, retryRateLimited: true });
   }
 
   /**
@@ -132,7 +150,7 @@ export class PushFloServer {
    */
   async getMessageHistory(channel: string, options: MessageHistoryOptions = {}): Promise<{ messages: Message[]; pagination: Pagination }> {
     assertChannelName(channel);
-    const res = await this.rest.request<{ data: Message[]; pagination: Pagination }>('GET', `${path(channel)}/messages`, {
+    const res = await this.rest.request<HistoryPage | { data: HistoryPage['items']; pagination: Pagination }>('GET', `${path(channel)}/messages`, {
       query: {
         page: options.page,
         pageSize: options.pageSize ?? 25,
@@ -142,7 +160,9 @@ export class PushFloServer {
         order: options.order,
       },
     });
-    return { messages: res.data, pagination: res.pagination };
+    // `data: {items, pagination}` (the documented shape); brokers before Switchyard 0.2 answered `data: […]` with `pagination` beside it.
+    const messages: Message[] = 'items' in res ? res.items : res.data;
+    return { messages, pagination: res.pagination };
   }
 
   /**
@@ -153,7 +173,7 @@ export class PushFloServer {
    * ```
    */
   async listChannels(options: ListChannelsOptions = {}): Promise<{ channels: Channel[]; pagination: Pagination }> {
-    const res = await this.rest.request<{ data: Channel[]; pagination: Pagination }>('GET', '/channels', {
+    const res = await this.console.request<{ data: Channel[]; pagination: Pagination }>('GET', '/channels', {
       query: { page: options.page, pageSize: options.pageSize ?? 25 },
     });
     return { channels: res.data, pagination: res.pagination };
@@ -168,7 +188,7 @@ export class PushFloServer {
    */
   async getChannel(slug: string): Promise<Channel> {
     assertChannelName(slug);
-    return this.rest.request<Channel>('GET', path(slug));
+    return this.console.request<Channel>('GET', path(slug));
   }
 
   /**
@@ -180,7 +200,7 @@ export class PushFloServer {
    */
   async createChannel(input: ChannelInput): Promise<Channel> {
     assertChannelName(input.slug);
-    return this.rest.request<Channel>('POST', '/channels', { body: input });
+    return this.console.request<Channel>('POST', '/channels', { body: input });
   }
 
   /**
@@ -192,7 +212,7 @@ export class PushFloServer {
    */
   async updateChannel(slug: string, input: ChannelUpdateInput): Promise<Channel> {
     assertChannelName(slug);
-    return this.rest.request<Channel>('PATCH', path(slug), { body: input });
+    return this.console.request<Channel>('PATCH', path(slug), { body: input });
   }
 
   /**
@@ -205,6 +225,6 @@ export class PushFloServer {
    */
   async deleteChannel(slug: string): Promise<void> {
     assertChannelName(slug);
-    await this.rest.request<unknown>('DELETE', path(slug));
+    await this.console.request<unknown>('DELETE', path(slug));
   }
 }

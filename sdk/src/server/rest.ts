@@ -1,9 +1,12 @@
 /**
  * The HTTP side: JSON requests with a bearer key, a timeout per attempt, and
  * retries with backoff for network errors and 5xx only (4xx never: the same
- * request would fail the same way). Errors come back typed, with the broker's code.
+ * request would fail the same way). A 429 is retried only where the caller
+ * says so (publishes, which carry idempotency keys), after the broker's
+ * `Retry-After` when that is within `maxRetryAfter`. Errors come back typed,
+ * with the broker's code.
  */
-import { AuthenticationError, ClientErrorCode, NetworkError, PushFloError, ValidationError } from '../errors.js';
+import { AuthenticationError, ClientErrorCode, NetworkError, PushFloError, RateLimitError, ValidationError } from '../errors.js';
 import { ErrorCode } from '../protocol/index.js';
 
 export interface RestOptions {
@@ -11,6 +14,8 @@ export interface RestOptions {
   baseUrl: string;
   timeout: number;
   retryAttempts: number;
+  /** Longest Retry-After (ms) a rate-limited request waits before trying again. */
+  maxRetryAfter: number;
   debug: boolean;
   fetch: typeof fetch;
 }
@@ -25,7 +30,11 @@ interface ErrorBody {
 export class RestClient {
   constructor(private readonly options: RestOptions) {}
 
-  async request<T>(method: string, path: string, init: { body?: unknown; query?: Query; headers?: Record<string, string> } = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    init: { body?: unknown; query?: Query; headers?: Record<string, string>; retryRateLimited?: boolean } = {},
+  ): Promise<T> {
     const url = new URL(`/api/v1${path}`, this.options.baseUrl);
     for (const [key, value] of Object.entries(init.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -38,8 +47,15 @@ export class RestClient {
       } catch (err) {
         const error = err instanceof PushFloError ? err : new NetworkError(String(err), ClientErrorCode.NETWORK_ERROR, { cause: err });
         if (!error.retryable || attempt === attempts) throw error;
+        let delay: number;
+        if (error instanceof RateLimitError) {
+          // Waiting is only safe where a retry cannot duplicate, and only as long as allowed.
+          if (init.retryRateLimited !== true || error.retryAfter > this.options.maxRetryAfter) throw error;
+          delay = error.retryAfter;
+        } else {
+          delay = Math.min(5_000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
+        }
         lastError = error;
-        const delay = Math.min(5_000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
         if (this.options.debug) console.debug(`[PushFlo] ${method} ${url.pathname} failed (${error.code}); retry ${attempt}/${attempts - 1} in ${Math.round(delay)} ms`);
         await new Promise((r) => setTimeout(r, delay));
       }
@@ -90,9 +106,16 @@ function errorFor(response: Response, body: ErrorBody): PushFloError {
   if (status === 401) return new AuthenticationError(message, body.code ?? ErrorCode.UNAUTHORIZED, { status });
   if (status === 403) return new AuthenticationError(message, body.code ?? ErrorCode.FORBIDDEN, { status });
   if (status === 400 || status === 413 || status === 422) return new ValidationError(message, body.code ?? ClientErrorCode.VALIDATION_ERROR, { status });
-  if (status === 429) {
-    return new NetworkError(message, body.code ?? ErrorCode.RATE_LIMITED, { retryable: false, status });
-  }
+  if (status === 429) return new RateLimitError(message, retryAfterMs(response.headers.get('Retry-After')), { code: body.code ?? ErrorCode.RATE_LIMITED, status });
   if (status >= 500) return new NetworkError(message, body.code ?? ClientErrorCode.SERVER_ERROR, { retryable: true, status });
   return new PushFloError(message, body.code ?? (status === 404 ? ErrorCode.NOT_FOUND : ClientErrorCode.HTTP_ERROR), { status });
+}
+
+/** `Retry-After` (delay-seconds or an HTTP date) in ms; 1 s when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number {
+  if (header === null) return 1_000;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? 1_000 : Math.max(0, at - now);
 }

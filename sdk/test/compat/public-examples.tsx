@@ -21,8 +21,24 @@ import {
   type Subscription,
   type SubscriptionOptions,
 } from '@pushflodev/sdk';
-import { PushFloServer } from '@pushflodev/sdk/server';
-import { PushFloProvider, useChannel, usePushFlo } from '@pushflodev/sdk/react';
+import {
+  PushFloServer,
+  isValidChannelSlug,
+  toChannelSlug,
+  validateChannelSlug,
+  MIN_SLUG_LENGTH,
+  MAX_SLUG_LENGTH,
+  type SlugValidationResult,
+} from '@pushflodev/sdk/server';
+import {
+  PushFloProvider,
+  useChannel,
+  usePushFlo,
+  PushFloError as ReactPushFloError,
+  AuthenticationError as ReactAuthenticationError,
+  NetworkError as ReactNetworkError,
+  ConnectionError as ReactConnectionError,
+} from '@pushflodev/sdk/react';
 
 export interface Env {
   publishKey: string;
@@ -80,7 +96,8 @@ export async function browserQuickStart(env: Env, channel: string, onReady: () =
 
 /** Server quick start: publish with and without an event type. */
 export async function serverQuickStart(env: Env, channel: string): Promise<PublishResult[]> {
-  const serverOptions: ServerOptions = { secretKey: env.secretKey, baseUrl: env.baseUrl, timeout: 30000, debug: false, retryAttempts: 3 };
+  // v1.0.8 has `consoleUrl` for channel management; with Switchyard it is the broker too.
+  const serverOptions: ServerOptions = { secretKey: env.secretKey, baseUrl: env.baseUrl, consoleUrl: env.baseUrl, timeout: 30000, debug: false, retryAttempts: 3 };
   const pushflo = new PushFloServer(serverOptions);
   const first = await pushflo.publish(channel, { title: 'New Order', orderId: '12345', amount: 99.99 });
   const options: PublishOptions = { eventType: 'order.shipped' };
@@ -105,6 +122,21 @@ export async function channelManagement(env: Env, slug: string): Promise<{ creat
   void channels;
   await pushflo.deleteChannel(slug);
   return { created: { ...created, description: channel.description }, listed: pagination.total, deleted: true };
+}
+
+/** Slug helpers, from the server entry as the public SDK exports them. */
+export function slugs(name: string): { valid: boolean; slug: string; check: SlugValidationResult; bounds: [number, number] } {
+  return { valid: isValidChannelSlug(name), slug: toChannelSlug(name), check: validateChannelSlug(name), bounds: [MIN_SLUG_LENGTH, MAX_SLUG_LENGTH] };
+}
+
+/** The error classes, from the react entry: the same classes as the main entry's. */
+export function reactErrorsAreTheSame(): boolean {
+  return (
+    ReactPushFloError === PushFloError &&
+    ReactAuthenticationError === AuthenticationError &&
+    ReactConnectionError === ConnectionError &&
+    typeof ReactNetworkError === 'function'
+  );
 }
 
 /** Error handling, as documented. */

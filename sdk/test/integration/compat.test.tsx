@@ -2,7 +2,17 @@
 /** The documented public-SDK usage (test/compat/public-examples.tsx), run against the real broker. */
 import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { App, browserQuickStart, channelManagement, errorHandling, history, serverQuickStart, type Env } from '../compat/public-examples.js';
+import {
+  App,
+  browserQuickStart,
+  channelManagement,
+  errorHandling,
+  history,
+  reactErrorsAreTheSame,
+  serverQuickStart,
+  slugs,
+  type Env,
+} from '../compat/public-examples.js';
 
 const env: Env = { publishKey: 'pub_local_dev', secretKey: 'sec_local_dev', managementKey: 'mgmt_local_dev', baseUrl: inject('brokerUrl') };
 afterEach(cleanup);
@@ -26,6 +36,12 @@ describe('an app written against the public SDK docs', () => {
     expect(result.created).toMatchObject({ slug: 'order-updates', name: 'Order Updates', description: 'Updated description', isPrivate: false });
     expect(result.listed).toBeGreaterThanOrEqual(1);
     expect(await errorHandling(env)).toBe('auth:UNAUTHORIZED');
+  });
+
+  it('imports the slug helpers from ./server and the error classes from ./react', () => {
+    expect(slugs('live-scores')).toEqual({ valid: true, slug: 'live-scores', check: { valid: true }, bounds: [1, 128] });
+    expect(slugs('My Channel!')).toMatchObject({ valid: false, slug: 'my-channel', check: { valid: false, suggestion: 'my-channel' } });
+    expect(reactErrorsAreTheSame()).toBe(true);
   });
 
   it('the React components render live messages', async () => {

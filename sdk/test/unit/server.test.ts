@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PushFloServer } from '../../src/server/PushFloServer.js';
-import { AuthenticationError, NetworkError, ValidationError } from '../../src/errors.js';
+import { AuthenticationError, NetworkError, RateLimitError, ValidationError } from '../../src/errors.js';
+import { retryAfterMs } from '../../src/server/rest.js';
 
 type Call = { url: string; method: string; body: unknown; headers: Record<string, string> };
 
@@ -67,7 +68,6 @@ describe('PushFloServer', () => {
       [json(403, { success: false, error: 'needs sec', code: 'FORBIDDEN' }), AuthenticationError, 'FORBIDDEN'],
       [json(413, { success: false, error: 'too big', code: 'MESSAGE_TOO_LARGE' }), ValidationError, 'MESSAGE_TOO_LARGE'],
       [json(400, { success: false, error: 'bad', code: 'INVALID_CONTENT' }), ValidationError, 'INVALID_CONTENT'],
-      [json(429, { success: false, error: 'slow down', code: 'RATE_LIMITED' }), NetworkError, 'RATE_LIMITED'],
     ];
     for (const [response, type, code] of cases) {
       const { f, calls } = scripted([response]);
@@ -104,11 +104,117 @@ describe('PushFloServer', () => {
     expect(() => new PushFloServer({ secretKey: 'pub_x' })).toThrow(AuthenticationError);
   });
 
-  it('returns history as { messages, pagination }', async () => {
-    const { f, calls } = scripted([json(200, { success: true, data: [{ id: 'a' }], pagination: { page: 2, pageSize: 1, total: 3, totalPages: 3 } })]);
+  it('returns history as { messages, pagination } from data: {items, pagination}', async () => {
+    const pagination = { page: 2, pageSize: 1, total: 3, totalPages: 3 };
+    const { f, calls } = scripted([json(200, { success: true, data: { items: [{ id: 'a' }], pagination } })]);
     const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test', fetch: f });
     const h = await server.getMessageHistory('c', { page: 2, pageSize: 1, eventType: 'x', after: 5 });
-    expect(h).toEqual({ messages: [{ id: 'a' }], pagination: { page: 2, pageSize: 1, total: 3, totalPages: 3 } });
+    expect(h).toEqual({ messages: [{ id: 'a' }], pagination });
     expect(calls[0]!.url).toBe('http://b.test/api/v1/channels/c/messages?page=2&pageSize=1&eventType=x&after=5');
+  });
+
+  it('still reads the history of older brokers (data: [...] with pagination beside it)', async () => {
+    const pagination = { page: 1, pageSize: 25, total: 1, totalPages: 1 };
+    const { f } = scripted([json(200, { success: true, data: [{ id: 'a' }], pagination })]);
+    const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test', fetch: f });
+    expect(await server.getMessageHistory('c')).toEqual({ messages: [{ id: 'a' }], pagination });
+  });
+
+  it('sends channel management to consoleUrl when one is given, else to baseUrl', async () => {
+    const list = () => json(200, { success: true, data: [], pagination: { page: 1, pageSize: 25, total: 0, totalPages: 0 } });
+    const { f, calls } = scripted([list(), list(), json(201, { success: true, data: { id: 'm' } })]);
+    await new PushFloServer({ secretKey: 'mgmt_x', baseUrl: 'http://b.test', fetch: f }).listChannels();
+    const split = new PushFloServer({ secretKey: 'mgmt_x', baseUrl: 'http://b.test', consoleUrl: 'http://console.test', fetch: f });
+    await split.listChannels();
+    await split.publish('c', {});
+    expect(calls.map((c) => new URL(c.url).host)).toEqual(['b.test', 'console.test', 'b.test']);
+  });
+});
+
+describe('publishBatch', () => {
+  it('gives every message an idempotency key (its own id, or a fresh one) and keeps them across retries', async () => {
+    const ok = json(201, { success: true, data: [{ id: 'm1' }, { id: 'm2' }, { id: 'm3' }] });
+    const { f, calls } = scripted([new TypeError('fetch failed'), json(502, { success: false, error: 'bad gateway' }), ok]);
+    const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test', fetch: f, retryAttempts: 3 });
+    const results = await server.publishBatch([
+      { channel: 'a', content: { n: 1 } },
+      { channel: 'b', content: { n: 2 }, id: 'tick-1001' },
+      { channel: 'a', content: { n: 3 } },
+    ]);
+    expect(results.map((r) => r.id)).toEqual(['m1', 'm2', 'm3']);
+    expect(calls).toHaveLength(3);
+    const ids = calls.map((c) => (c.body as { messages: Array<{ id: string }> }).messages.map((m) => m.id));
+    expect(ids[0]![0]).toMatch(/^auto-[0-9a-f-]{36}$/);
+    expect(ids[0]![1]).toBe('tick-1001');
+    expect(ids[0]![0]).not.toBe(ids[0]![2]);
+    // The retries send the very same keys: the broker stores each message once.
+    expect(ids[1]).toEqual(ids[0]);
+    expect(ids[2]).toEqual(ids[0]);
+  });
+});
+
+describe('rate limits (429)', () => {
+  afterEach(() => vi.useRealTimers());
+  const limited = (retryAfter?: string) =>
+    new Response(JSON.stringify({ success: false, error: 'slow down', code: 'RATE_LIMITED' }), {
+      status: 429,
+      headers: retryAfter === undefined ? {} : { 'Retry-After': retryAfter },
+    });
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    expect(retryAfterMs('3')).toBe(3000);
+    expect(retryAfterMs(new Date(60_000).toUTCString(), 10_000)).toBe(50_000);
+    expect(retryAfterMs(null)).toBe(1000);
+    expect(retryAfterMs('soon')).toBe(1000);
+  });
+
+  it('publish waits out Retry-After, then retries with the same idempotency key', async () => {
+    vi.useFakeTimers();
+    const { f, calls } = scripted([limited('2'), json(201, { success: true, data: { id: 'm' } })]);
+    const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test', fetch: f });
+    const done = server.publish('c', { a: 1 });
+    await vi.advanceTimersByTimeAsync(1_900);
+    expect(calls).toHaveLength(1); // still waiting: not before the broker said
+    await vi.advanceTimersByTimeAsync(200);
+    await expect(done).resolves.toEqual({ id: 'm' });
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.headers['Idempotency-Key']).toBe(calls[0]!.headers['Idempotency-Key']);
+  });
+
+  it('publishBatch waits out Retry-After too, resending the same ids', async () => {
+    vi.useFakeTimers();
+    const { f, calls } = scripted([limited('1'), json(201, { success: true, data: [{ id: 'm' }] })]);
+    const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test', fetch: f });
+    const done = server.publishBatch([{ channel: 'c', content: {} }]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(done).resolves.toEqual([{ id: 'm' }]);
+    expect(calls[1]!.body).toEqual(calls[0]!.body);
+  });
+
+  it('gives up with a RateLimitError (a NetworkError) when asked to wait longer than maxRetryAfter', async () => {
+    const { f, calls } = scripted([limited('30')]);
+    const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test', fetch: f, maxRetryAfter: 5_000 });
+    const err = await server.publish('c', {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(err).toMatchObject({ code: 'RATE_LIMITED', status: 429, retryAfter: 30_000, retryable: true });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('gives up with a RateLimitError when still limited after retryAttempts', async () => {
+    vi.useFakeTimers();
+    const { f, calls } = scripted([limited('1'), limited('1')]);
+    const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test', fetch: f, retryAttempts: 2 });
+    const done = server.publish('c', {}).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await done).toMatchObject({ name: 'RateLimitError', retryAfter: 1000 });
+    expect(calls).toHaveLength(2);
+  });
+
+  it('does not retry a rate-limited read: the caller gets the RateLimitError at once', async () => {
+    const { f, calls } = scripted([limited('1')]);
+    const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test', fetch: f });
+    await expect(server.getMessageHistory('c')).rejects.toBeInstanceOf(RateLimitError);
+    expect(calls).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
 /** One room: header, messages, typing indicator, composer, and who is here. */
 import { useEffect, useState } from 'react';
-import { usePresence } from '@pushflodev/sdk/react';
-import { roomChannel, type Member, type RoomSummary } from '../../shared/rules.ts';
+import { useChannel, usePresence } from '@pushflodev/sdk/react';
+import { EVENTS, roomChannel, type Member, type RoomSummary } from '../../shared/rules.ts';
 import { api, type User } from '../api.ts';
 import type { Pending, RoomFeed } from '../chat-state.ts';
 import { useTyping } from '../hooks/useTyping.ts';
@@ -73,6 +73,16 @@ function JoinedRoom({ room, me, feed, pending, onSend, onDiscard, onLoadOlder }:
       live = false;
     };
   }, [room.id, joins]);
+  // "Last seen": the app server hears the broker's member_removed webhook, stores it, and announces it here.
+  useChannel(roomChannel(room.id), {
+    maxMessages: 1,
+    onMessage: (m) => {
+      if (m.clientEvent === true || m.eventType !== EVENTS.memberSeen) return;
+      const { userId, lastSeenAt } = m.content as { userId?: unknown; lastSeenAt?: unknown };
+      if (typeof userId !== 'string' || typeof lastSeenAt !== 'number') return;
+      setMembers((list) => list.map((x) => (x.userId === userId ? { ...x, lastSeenAt } : x)));
+    },
+  });
 
   return (
     <>

@@ -1,7 +1,8 @@
 import { notFound } from 'next/navigation';
 import { CustomerView } from '@/components/CustomerView';
 import { listOrders, listUsers } from '@/lib/orders';
-import { customerChannel, PUSHFLO_BASE_URL } from '@/lib/pushflo';
+import { config } from '@/lib/config';
+import { customerChannel } from '@/lib/pushflo';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,7 +15,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ userI
       userId={userId}
       name={user.name}
       channel={customerChannel(userId)}
-      baseUrl={process.env.NEXT_PUBLIC_PUSHFLO_BASE_URL ?? PUSHFLO_BASE_URL}
+      baseUrl={config.browserBaseUrl}
       initialOrders={listOrders(userId)}
     />
   );
