@@ -1,30 +1,31 @@
 /**
- * The e2e harness: the real broker and the apps under test on fixed ports,
- * with fresh state every run, driven in Debian's Chromium (and Firefox ESR
- * over WebDriver BiDi for the multi-browser specs).
+ * The e2e harness: the real broker and the apps under test (ports in
+ * lib/stack.ts), with fresh state every run, driven in Chromium and Firefox
+ * (lib/browsers.ts finds them).
+ *
+ * Projects:
+ *   chromium           every single-browser spec (bad input, forged claims, UI details) in Chromium
+ *   firefox            the same specs in Firefox
+ *   chromium+firefox   the sync and reconnect specs (tagged @cross): user A in Chromium, user B in
+ *                      Firefox, in one test, so the pair's ordering / gap / duplicate checks span both
  *
  *   E2E_APPS=chat pnpm exec playwright test specs/chat.spec.ts   # start only the broker and that app
- *   E2E_BROKER_PORT=8797 …                                       # the broker on another port
+ *   E2E_BROKER_PORT=8897 E2E_CHAT_PORT=3113 …                    # other ports (lib/stack.ts)
  */
 import { defineConfig } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CHROMIUM, FIREFOX } from './lib/browsers';
+import { BROKER_URL, DASHBOARD_URL, CHAT_URL, GAME_URL, ORDERS_URL, PORTS } from './lib/stack';
 
 const REPO = resolve(import.meta.dirname, '..');
 // One fresh state directory per run (the config is loaded once per worker process too: share it via env).
 process.env.E2E_STATE ??= mkdtempSync(join(tmpdir(), 'switchyard-e2e-'));
 const STATE = process.env.E2E_STATE;
-
-const BROKER_PORT = Number(process.env.E2E_BROKER_PORT ?? 8787);
-export const BROKER_URL = `http://127.0.0.1:${BROKER_PORT}`;
-export const BROKER_WS_URL = BROKER_URL.replace(/^http/, 'ws');
-export const ORDERS_URL = 'http://127.0.0.1:3001';
-export const DASHBOARD_URL = 'http://127.0.0.1:3002';
-export const CHAT_URL = 'http://127.0.0.1:3003';
-export const GAME_URL = 'http://127.0.0.1:3004';
-export const CHROMIUM = '/usr/lib/chromium/chromium';
-export const FIREFOX = '/usr/lib/firefox-esr/firefox-esr';
+// Locally a server already listening on its port is used as it is (e.g. a broker started by hand to watch
+// its log); CI always starts fresh ones.
+const reuseExistingServer = !process.env.CI;
 
 /** What every app is told about the broker (the same variables `pnpm dev` sets). */
 const BROKER_ENV = {
@@ -38,17 +39,23 @@ const WEBHOOK_ENV = { WEBHOOK_URL: `${CHAT_URL}/api/webhooks,${GAME_URL}/api/web
 
 const selected = process.env.E2E_APPS?.split(',').map((s) => s.trim());
 
-/** An app under test: built, then started in production mode, with its own database in the run's state dir. */
-function app(name: string, url: string, env: Record<string, string>) {
+/**
+ * An app under test: built, then started in production mode on its e2e port (PORT: every app's server
+ * reads it; orders' `start` script pins 3001, so it runs `next start` itself), with its own database in
+ * the run's state dir.
+ */
+function app(name: keyof typeof PORTS, url: string, env: Record<string, string>) {
   if (selected && !selected.includes(name)) return [];
+  const filter = `pnpm --silent --filter @switchyard/${name}`;
+  const start = name === 'orders' ? `${filter} exec next start --hostname 127.0.0.1` : `${filter} run start`;
   return [
     {
       name,
-      command: `pnpm --silent --filter @switchyard/${name} run build && pnpm --silent --filter @switchyard/${name} run start`,
+      command: `${filter} run build && ${start}`,
       cwd: REPO,
       url: `${url}/api/health`,
-      env: { ...BROKER_ENV, ...env },
-      reuseExistingServer: false,
+      env: { ...BROKER_ENV, ...env, PORT: String(PORTS[name]) },
+      reuseExistingServer,
       timeout: 300_000,
       stdout: 'ignore' as const,
       stderr: 'pipe' as const,
@@ -61,8 +68,10 @@ export default defineConfig({
   testDir: 'specs',
   timeout: 60_000,
   expect: { timeout: 10_000 },
+  // One worker: every spec shares one broker and one set of apps on a 2-core machine, and the latency
+  // checks (publish → render p95, typing within 500 ms) measure that machine. E2E_WORKERS=2 on a bigger one.
   fullyParallel: false,
-  workers: 1,
+  workers: Number(process.env.E2E_WORKERS ?? 1),
   // CI: one retry, so a timing hiccup of a loaded 2-core machine does not sink a run; a retried pass is
   // reported as flaky in the list output, and a test that fails twice still fails the run.
   retries: process.env.CI ? 1 : 0,
@@ -71,16 +80,20 @@ export default defineConfig({
   use: {
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: { executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  projects: [
+    { name: 'chromium', grepInvert: /@cross/, use: CHROMIUM.use },
+    { name: 'firefox', grepInvert: /@cross/, use: FIREFOX.use },
+    // User A is this project's browser (Chromium); the test opens user B in Firefox (fixture `firefox`).
+    { name: 'chromium+firefox', grep: /@cross/, use: CHROMIUM.use },
+  ],
   webServer: [
     {
       name: 'broker',
       command: `node ${REPO}/broker/scripts/launcher.mjs`,
       url: `${BROKER_URL}/health`,
-      env: { PORT: String(BROKER_PORT), BROKER_STATE_DIR: join(STATE, 'broker'), ...WEBHOOK_ENV },
-      reuseExistingServer: false,
+      env: { PORT: String(PORTS.broker), BROKER_STATE_DIR: join(STATE, 'broker'), ...WEBHOOK_ENV },
+      reuseExistingServer,
       timeout: 120_000,
       stdout: 'ignore',
       stderr: 'pipe',

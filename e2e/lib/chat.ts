@@ -1,6 +1,6 @@
 /** Helpers for the team chat specs (apps/chat). */
 import { expect, type Page } from '@playwright/test';
-import { CHAT_URL } from '../playwright.config';
+import { CHAT_URL } from './stack';
 
 /** A name no other test (or run) uses. */
 export function uniqueName(first: string): string {

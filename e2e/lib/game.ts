@@ -1,6 +1,7 @@
 /** Helpers for the game specs: joining through the lobby and reading `window.__game`. */
 import { expect, type Page } from '@playwright/test';
-import { GAME_URL } from '../playwright.config';
+import { typeInto } from './harness';
+import { GAME_URL } from './stack';
 
 export interface GamePlayer {
   id: string;
@@ -67,8 +68,8 @@ export async function live(page: Page): Promise<GameView> {
 /** Opens the lobby, names the player and creates a match; answers its id. */
 export async function createMatch(page: Page, name: string, matchName: string): Promise<string> {
   await page.goto(GAME_URL);
-  await page.getByTestId('player-name').fill(name);
-  await page.getByTestId('match-name').fill(matchName);
+  await typeInto(page.getByTestId('player-name'), name);
+  await typeInto(page.getByTestId('match-name'), matchName);
   await page.getByTestId('create-match').click();
   await expect(page).toHaveURL(/\?match=/);
   const id = new URL(page.url()).searchParams.get('match')!;
@@ -79,7 +80,7 @@ export async function createMatch(page: Page, name: string, matchName: string): 
 /** Opens the lobby and joins the given match from the list. */
 export async function joinMatch(page: Page, name: string, matchId: string): Promise<void> {
   await page.goto(GAME_URL);
-  await page.getByTestId('player-name').fill(name);
+  await typeInto(page.getByTestId('player-name'), name);
   await page.locator(`[data-testid="match"][data-match-id="${matchId}"]`).getByTestId('join').click();
   await expect(page).toHaveURL(new RegExp(`match=${matchId}`));
   await live(page);

@@ -1,10 +1,10 @@
 /**
- * Helpers every app's specs share: users as separate browser contexts (in
- * Chromium, or Firefox ESR over WebDriver BiDi), dropping and restoring a
- * user's WebSocket, and publish → render latency.
+ * Helpers every app's specs share: users as separate browser contexts (of
+ * the project's browser, or of the `firefox` fixture for a cross-browser
+ * spec), dropping and restoring a user's WebSocket, and publish → render
+ * latency.
  */
-import { firefox, type Browser, type BrowserContext, type Page, type TestInfo, type WebSocketRoute } from '@playwright/test';
-import { FIREFOX } from '../playwright.config';
+import type { Browser, BrowserContext, Locator, Page, TestInfo, WebSocketRoute } from '@playwright/test';
 
 /** Contexts opened by `openUsers` and not closed yet. */
 const opened = new Set<BrowserContext>();
@@ -42,11 +42,6 @@ export async function closeUsers({}: object, testInfo: TestInfo): Promise<void> 
   await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
 }
 
-/** Firefox ESR driven over WebDriver BiDi (Playwright 1.64 is the newest that drives ESR 153: see e2e/README.md). */
-export function launchFirefox(): Promise<Browser> {
-  return firefox.launch({ channel: 'moz-firefox', executablePath: FIREFOX, headless: true });
-}
-
 /**
  * Routes a page's broker WebSockets through Playwright so a test can cut them
  * (`setOffline` does not close open sockets). While cut, reconnect attempts
@@ -75,6 +70,18 @@ export async function socketLink(target: Page | BrowserContext, match: RegExp = 
       cut = false;
     },
   };
+}
+
+/**
+ * Replaces a field's text by typing it, key by key, as a person does. Over WebDriver BiDi (Firefox),
+ * Playwright's `fill()` sets the value through the `value` setter, which React's controlled inputs take
+ * for their own write: their onChange never fires and the app keeps the old text. Typing works in both.
+ */
+export async function typeInto(field: Locator, text: string): Promise<void> {
+  await field.click();
+  await field.press('ControlOrMeta+a');
+  await field.press('Backspace');
+  await field.pressSequentially(text);
 }
 
 /** The 95th percentile of a list of numbers. */

@@ -4,9 +4,11 @@
  * `alert-triggered` when a rule fires) to `dashboard:company-1`; dashboards
  * chart them live, backfilled from history by seq.
  */
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { BROKER_URL, BROKER_WS_URL, DASHBOARD_URL } from '../playwright.config';
+import type { APIRequestContext, Page } from '@playwright/test';
+import { CROSS, expect, test } from '../lib/fixtures';
 import { closeUsers, openUsers, socketLink } from '../lib/harness';
+import { historyPage } from '../lib/history';
+import { BROKER_URL, BROKER_WS_URL, DASHBOARD_URL } from '../lib/stack';
 
 test.afterEach(closeUsers);
 
@@ -38,14 +40,9 @@ async function waitForSeq(page: Page, seq: number) {
 async function historySeqs(request: APIRequestContext): Promise<number[]> {
   const seqs: number[] = [];
   for (let page = 1; ; page++) {
-    const res = await request.get(`${BROKER_URL}/api/v1/channels/${encodeURIComponent(CHANNEL)}/messages`, {
-      params: { eventType: 'metrics-update', order: 'asc', pageSize: 100, page },
-      headers: { Authorization: 'Bearer sec_local_dev' },
-    });
-    expect(res.status()).toBe(200);
-    const { data } = (await res.json()) as { data: { items: Array<{ seq: number }>; pagination: { totalPages: number } } };
-    seqs.push(...data.items.map((m) => m.seq));
-    if (page >= data.pagination.totalPages) return seqs;
+    const { items, totalPages } = await historyPage(request, CHANNEL, { eventType: 'metrics-update', order: 'asc', pageSize: 100, page });
+    seqs.push(...items.map((m) => m.seq));
+    if (page >= totalPages) return seqs;
   }
 }
 
@@ -58,8 +55,9 @@ async function newAlert(page: Page, ruleId: string, before: string[]): Promise<s
   return (await alertIds(page, ruleId)).find((id) => !before.includes(id))!;
 }
 
-test('two dashboards in two contexts show the same metric sequence and the same alerts', async ({ browser, request }) => {
-  const [a, b] = await openUsers(browser, 2);
+test('two dashboards, in Chromium and in Firefox, show the same metric sequence and the same alerts', CROSS, async ({ browser, firefox, request }) => {
+  const [a] = await openUsers(browser, 1);
+  const [b] = await openUsers(firefox, 1);
   await openDashboard(a!.page);
   await waitForSeq(a!.page, (await lastSeq(a!.page)) + 2); // B opens later, so it relies on the backfill
   await openDashboard(b!.page);
@@ -93,8 +91,9 @@ test('two dashboards in two contexts show the same metric sequence and the same 
   expect(pa.alerts.length).toBeGreaterThanOrEqual(1);
 });
 
-test('a dashboard whose socket drops for several updates comes back with no gap and no duplicate point', async ({ browser, request }) => {
-  const [a, b] = await openUsers(browser, 2);
+test('a dashboard (Firefox) whose socket drops for several updates comes back with no gap and no duplicate point, the same points as Chromium', CROSS, async ({ browser, firefox, request }) => {
+  const [a] = await openUsers(browser, 1);
+  const [b] = await openUsers(firefox, 1);
   const link = await socketLink(b!.page);
   await openDashboard(a!.page);
   await openDashboard(b!.page);
@@ -181,4 +180,48 @@ test('the webhooks panel shows the broker’s webhook POSTs as they happen', asy
   const w = ((await stats.json()) as { data: { webhooks: { deliveries: number; failures: number } } }).data.webhooks;
   expect(w.deliveries + w.failures).toBeGreaterThanOrEqual(await attempts());
   ws.close();
+});
+
+test("a chart's legend reads out the point under the cursor, and shows nothing while the cursor is off the chart", async ({ page }) => {
+  await openDashboard(page);
+  await waitForSeq(page, (await lastSeq(page)) + 2);
+  const chart = page.getByTestId('chart-throughput');
+  await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
+  const legend = chart.locator('.u-legend');
+  // Off the chart: no readout at all (uPlot's own would say "Time: --"); the key of the lines stays.
+  await expect(legend).toBeHidden();
+  await expect(chart.locator('.chart-key li')).toHaveText(['delivered/s', 'published/s']);
+
+  // On the chart: the time and each line's value at the cursor.
+  const box = (await chart.locator('.u-over').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2);
+  await expect(legend).toBeVisible();
+  const readout = legend.locator('.u-series');
+  await expect(readout.first()).toContainText(/\d{2}:\d{2}/);
+  for (const text of await readout.allInnerTexts()) expect(text).not.toContain('--');
+
+  // And off it again.
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height + 200);
+  await expect(legend).toBeHidden();
+});
+
+test('the connection badge is a live region; after a refused first connect, Retry connects and the metrics flow', async ({ page }) => {
+  const link = await socketLink(page);
+  await link.drop(); // the network is down before the page loads
+  await page.goto(`${DASHBOARD_URL}/?company=1`);
+  const badge = page.getByTestId('connection');
+  await expect(badge).toHaveAttribute('data-state', 'error');
+  await expect(badge).toHaveRole('status');
+  await expect(badge).toHaveAttribute('aria-live', 'polite');
+  await expect(badge).toHaveText('Offline');
+  const retry = page.getByRole('button', { name: 'Retry' });
+  await expect(retry).toBeVisible();
+
+  link.restore();
+  await retry.click();
+  await expect(badge).toHaveAttribute('data-state', 'connected');
+  await expect(badge).toHaveText('Live');
+  await expect(retry).toHaveCount(0);
+  await expect(page.getByTestId('dashboard')).toHaveAttribute('data-subscribed', 'true');
+  await waitForSeq(page, (await lastSeq(page)) + 2); // live updates arrive
 });

@@ -4,9 +4,10 @@
  * (first valid claim wins) and reaches everyone through the broker in order,
  * across socket drops and late joins; forged scores are refused.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { GAME_URL } from '../playwright.config';
-import { closeUsers, openUsers, socketLink } from '../lib/harness';
+import type { Page } from '@playwright/test';
+import { CROSS, expect, test } from '../lib/fixtures';
+import { closeUsers, openUsers, socketLink, typeInto } from '../lib/harness';
+import { GAME_URL } from '../lib/stack';
 import { arrive, createMatch, game, joinMatch, live, moveTo, type Coin } from '../lib/game';
 
 test.afterEach(closeUsers);
@@ -31,8 +32,9 @@ async function scoresOf(page: Page) {
   return (await game(page)).scores;
 }
 
-test('B sees A move where A is; A and B race for one coin and exactly one scores; both get the same result', async ({ browser }) => {
-  const [a, b] = await openUsers(browser, 2);
+test('B (Firefox) sees A (Chromium) move where A is; A and B race for one coin and exactly one scores; both get the same result', CROSS, async ({ browser, firefox }) => {
+  const [a] = await openUsers(browser, 1);
+  const [b] = await openUsers(firefox, 1);
   const matchId = await createMatch(a.page, 'Ana', 'Race');
   await joinMatch(b.page, 'Ben', matchId);
   const aId = (await game(a.page)).me;
@@ -86,8 +88,9 @@ test('B sees A move where A is; A and B race for one coin and exactly one scores
   await expect(a.page.getByTestId('winner')).toHaveText(await b.page.getByTestId('winner').textContent() as string);
 });
 
-test("B's socket drops while A scores twice; when it returns B's scoreboard equals A's, and so after a reload", async ({ browser }) => {
-  const [a, b] = await openUsers(browser, 2);
+test("B's socket (Firefox) drops while A (Chromium) scores twice; when it returns B's scoreboard equals A's, and so after a reload", CROSS, async ({ browser, firefox }) => {
+  const [a] = await openUsers(browser, 1);
+  const [b] = await openUsers(firefox, 1);
   const link = await socketLink(b.page);
   const matchId = await createMatch(a.page, 'Ana', 'Reconnect');
   await joinMatch(b.page, 'Ben', matchId);
@@ -220,4 +223,29 @@ test('a match everyone leaves ends as abandoned (the broker’s channel_vacated 
   await expect(c!.page.locator(`[data-testid="match"][data-match-id="${matchId}"]`)).toHaveCount(0);
   await a!.page.goto(`${GAME_URL}/?match=${matchId}`);
   await expect(a!.page.getByTestId('abandoned')).toBeVisible();
+});
+
+test('the connection badge is a live region; after a refused first connect, Retry connects and the match goes live', async ({ page }) => {
+  const link = await socketLink(page);
+  await link.drop(); // the network is down before the arena connects
+  await page.goto(GAME_URL);
+  await typeInto(page.getByTestId('player-name'), 'Ana');
+  await typeInto(page.getByTestId('match-name'), 'Offline start');
+  await page.getByTestId('create-match').click();
+  await expect(page).toHaveURL(/\?match=/);
+  const badge = page.getByTestId('connection');
+  await expect(badge).toHaveAttribute('data-state', 'error');
+  await expect(badge).toHaveRole('status');
+  await expect(badge).toHaveAttribute('aria-live', 'polite');
+  await expect(badge).toHaveText('Offline');
+  const retry = page.getByRole('button', { name: 'Retry' });
+  await expect(retry).toBeVisible();
+
+  link.restore();
+  await retry.click();
+  await expect(badge).toHaveText('Live');
+  await expect(retry).toHaveCount(0);
+  const view = await live(page);
+  expect(view.status).toBe('waiting');
+  expect(view.players.map((p) => p.id)).toContain(view.me);
 });

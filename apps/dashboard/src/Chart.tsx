@@ -3,6 +3,10 @@
  * series). The uPlot instance is created once; new data goes in with
  * `setData`, so a redraw costs one canvas paint, not a React re-render of the
  * plot. Width follows the card (ResizeObserver).
+ *
+ * The legend is a readout of the point under the cursor: while the cursor is
+ * off the chart it shows nothing (uPlot would show "Time: --"); the key of
+ * the lines stays in the card's header.
  */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
@@ -37,6 +41,11 @@ function compact(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 
+/** Flags the plot while no point is under the cursor, so the CSS hides the legend's empty readout. */
+function markCursor(u: uPlot): void {
+  u.root.classList.toggle('u-cursor-off', u.cursor.idx == null);
+}
+
 function options(lines: Line[], width: number, height: number): uPlot.Options {
   const scales = [...new Set(lines.map((l) => l.scale ?? 'y'))];
   return {
@@ -45,13 +54,15 @@ function options(lines: Line[], width: number, height: number): uPlot.Options {
     padding: [8, 18, 0, 0],
     cursor: { drag: { x: false, y: false }, points: { size: 6 } },
     legend: { show: true, live: true },
+    hooks: { setLegend: [markCursor] },
     scales: { x: { time: true }, ...Object.fromEntries(scales.map((s) => [s, { range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [Math.min(0, min), max <= 0 ? 1 : max * 1.15] }])) },
     axes: [
       { ...AXIS, space: 70, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString('en-GB', { hour12: false })) },
       ...scales.map((scale, i) => ({ ...AXIS, scale, side: i === 0 ? 3 : 1, size: 48, values: (_u: uPlot, ticks: number[]) => ticks.map(compact), grid: { ...AXIS.grid, show: i === 0 } })),
     ],
     series: [
-      {},
+      // The readout's time as the axis writes it (uPlot's default is a date to the minute).
+      { value: (_u: uPlot, t: number | null) => (t === null ? '' : new Date(t * 1000).toLocaleTimeString('en-GB', { hour12: false })) },
       ...lines.map((l) => ({
         label: l.label,
         stroke: l.color,
@@ -93,6 +104,7 @@ export function Chart({ title, subtitle, x, ys, lines, height = 200, testId }: P
     const el = holder.current!;
     const u = new uPlot(options(lines, Math.max(200, el.clientWidth), height), data, el);
     plot.current = u;
+    markCursor(u);
     const ro = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height }));
     ro.observe(el);
     return () => {
@@ -114,6 +126,16 @@ export function Chart({ title, subtitle, x, ys, lines, height = 200, testId }: P
         <h3>{title}</h3>
         {subtitle && <span className="muted small">{subtitle}</span>}
       </header>
+      {lines.length > 1 && (
+        <ul className="chart-key" aria-label={`${title}: lines`}>
+          {lines.map((l) => (
+            <li key={l.label}>
+              <span className="swatch" style={{ background: l.color }} aria-hidden="true" />
+              {l.label}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="plot-wrap">
         <div ref={holder} className="plot" />
         {x.length === 0 && <div className="plot-empty">Waiting for the first points…</div>}

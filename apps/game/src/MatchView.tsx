@@ -66,7 +66,7 @@ export function MatchView({ me, onLeave }: { me: Credentials; onLeave: () => voi
           <strong>Coin Rush</strong>
           <span className="muted">{match?.name ?? '…'}</span>
         </div>
-        <ConnectionBadge state={connectionState} />
+        <ConnectionBadge state={connectionState} onRetry={() => void client?.connect().catch(() => undefined)} />
       </header>
 
       <div className="stage">

@@ -43,13 +43,21 @@ export function CustomerView(props: Props) {
   );
 }
 
+/** The socket's state as a live region (screen readers hear it change), with Retry once the client gave up. */
 function ConnectionBadge() {
-  const { connectionState } = usePushFlo();
+  const { connectionState, connect } = usePushFlo();
   const label = { connected: 'Live', connecting: 'Connecting…', disconnected: 'Reconnecting…', error: 'Offline' }[connectionState];
   return (
-    <span className={`conn ${connectionState}`} data-testid="connection" data-state={connectionState}>
-      <span className="pulse" />
-      {label}
+    <span className="conn-box">
+      <span className={`conn ${connectionState}`} role="status" aria-live="polite" data-testid="connection" data-state={connectionState}>
+        <span className="pulse" aria-hidden="true" />
+        {label}
+      </span>
+      {connectionState === 'error' && (
+        <button type="button" className="secondary retry" data-testid="retry-connection" onClick={() => void connect().catch(() => undefined)}>
+          Retry
+        </button>
+      )}
     </span>
   );
 }

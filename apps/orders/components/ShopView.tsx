@@ -52,15 +52,24 @@ export function ShopView({ initialOrders, users }: { initialOrders: Order[]; use
           if (ok) setForm((f) => ({ ...f, item: '', total: '' }));
         }}
       >
-        <select aria-label="Customer" value={form.userId} onChange={(e) => setForm({ ...form, userId: e.target.value })}>
+        <select aria-label="Customer" value={form.userId} onChange={(e) => {
+            const value = e.target.value;
+            setForm((f) => ({ ...f, userId: value }));
+          }}>
           {users.map((u) => (
             <option key={u.id} value={u.id}>
               {u.name}
             </option>
           ))}
         </select>
-        <input aria-label="Item" placeholder="Item" value={form.item} onChange={(e) => setForm({ ...form, item: e.target.value })} />
-        <input aria-label="Total" placeholder="Total ($)" inputMode="decimal" value={form.total} onChange={(e) => setForm({ ...form, total: e.target.value })} />
+        <input aria-label="Item" placeholder="Item" value={form.item} onChange={(e) => {
+            const value = e.target.value;
+            setForm((f) => ({ ...f, item: value }));
+          }} />
+        <input aria-label="Total" placeholder="Total ($)" inputMode="decimal" value={form.total} onChange={(e) => {
+            const value = e.target.value;
+            setForm((f) => ({ ...f, total: value }));
+          }} />
         <button type="submit" disabled={busy === 'create'}>
           Create order
         </button>

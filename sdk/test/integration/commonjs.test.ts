@@ -31,7 +31,7 @@ describe('a CommonJS project', () => {
     expect(out.resolved.react).toMatch(/dist\/react\.cjs$/);
     expect(out.exports).toEqual({
       index: 'function',
-      server: ['function', 'function', 64],
+      server: ['function', 'function', 128],
       react: ['function', 'function', 'function', 'function'],
       protocol: 'object',
     });

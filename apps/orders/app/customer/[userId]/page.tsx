@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { CustomerView } from '@/components/CustomerView';
 import { listOrders, listUsers } from '@/lib/orders';
@@ -5,6 +6,12 @@ import { config } from '@/lib/config';
 import { customerChannel } from '@/lib/pushflo';
 
 export const dynamic = 'force-dynamic';
+
+/** An unknown customer's page says so in its title too (not-found.tsx renders the page itself). */
+export async function generateMetadata({ params }: { params: Promise<{ userId: string }> }): Promise<Metadata> {
+  const { userId } = await params;
+  return listUsers().some((u) => u.id === userId) ? {} : { title: 'No such customer · Parcelly' };
+}
 
 export default async function CustomerPage({ params }: { params: Promise<{ userId: string }> }) {
   const { userId } = await params;
