@@ -35,11 +35,8 @@ import { resolveOptions, type ResolvedOptions } from './options.js';
 import { errorFromFrame, type IncomingConnected, type IncomingError, type IncomingFrame } from './server-frames.js';
 import { ChannelSubscription, type ChannelHost } from './subscription.js';
 import { TokenSource } from './token-source.js';
-import { WebSocketTransport } from './websocket-transport.js';
-import { AutoTransport, MAX_FALLBACK_MS, type TransportMemory } from './auto-transport.js';
-import { eventSourceReader, fetchReader } from './sse-reader.js';
-import { SseTransport } from './sse-transport.js';
-import type { Transport, TransportFactory } from './transport.js';
+import { transports } from './transports.js';
+import type { Transport } from './transport.js';
 
 export { MAX_QUEUED_EVENTS } from './event-queue.js';
 
@@ -70,18 +67,6 @@ function assertSince(since: SubscribeSince): void {
   if (since.epoch !== undefined && since.epoch !== null && typeof since.epoch !== 'string') {
     throw new ValidationError('since.epoch must be a string', ClientErrorCode.INVALID_SINCE);
   }
-}
-
-/** The transport factory for the `transport` option. */
-function transports(o: ResolvedOptions, log: (...args: unknown[]) => void): TransportFactory {
-  const websocket = () => new WebSocketTransport(o.WebSocket ?? globalThis.WebSocket);
-  const reader = o.EventSource !== undefined ? eventSourceReader(o.EventSource) : o.fetch === undefined ? undefined : fetchReader(o.fetch);
-  const sse = () => new SseTransport(reader, o.fetch);
-  if (o.transport === 'websocket') return websocket;
-  if (o.transport === 'sse') return sse;
-  const memory: TransportMemory = { sseUntil: 0 };
-  const fallbackMs = Math.min(MAX_FALLBACK_MS, Math.floor(o.connectionTimeout / 2));
-  return () => new AutoTransport({ websocket, sse, clock: o.clock, memory, fallbackMs, log });
 }
 
 /**
