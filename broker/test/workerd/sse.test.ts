@@ -251,6 +251,13 @@ describe('POST /sse/frames', () => {
     expect((await postFrames(connectionId, secret, { type: 'unsubscribe', channel: other })).status).toBe(202);
     const gone = await stream.nextEvent('unsubscribed');
     expect(positions(gone.id).map((p) => p.channel)).toEqual([room]);
+
+    // A token refresh goes up the same way, and keeps the stream and its subscriptions.
+    const fresh = await token('ana', { 'chat:*': ['subscribe', 'publish'] }, { ttl: 1200 });
+    expect((await postFrames(connectionId, secret, { type: 'auth', token: fresh })).status).toBe(202);
+    expect((await stream.nextEvent('authenticated')).frame).toMatchObject({ type: 'authenticated', clientId: 'ana', exp: expect.any(Number) });
+    await publish(room, { still: 'here' });
+    await stream.until(() => stream.messages(room).some((m) => m.data.still === 'here'), 'a message after the refresh');
     await stream.cancel();
     ws.close();
   });
