@@ -43,6 +43,7 @@ export function PushFloProvider({
   // The remaining options are plain values: a new client only when one of them changes.
   const plainKey = JSON.stringify(plain);
   // Creating a client has no side effects (no socket until connect), so this is safe to run twice.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `plain` is a new rest object every render; it is captured by value through plainKey (its JSON), so the client is recreated only when an option's value changes.
   const client = useMemo(
     () =>
       new PushFloClient({
@@ -56,7 +57,6 @@ export function PushFloProvider({
         authCallback: hasAuthCallback ? () => authCallbackRef.current!() : undefined,
         autoConnect: false,
       }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- `plain` is captured by value through plainKey
     [plainKey, hasAuthCallback, WebSocket, EventSource, fetch, clock, random],
   );
   const [connectionState, setConnectionState] = useState<ConnectionState>(client.connectionState);
