@@ -64,7 +64,10 @@ export class ShardObject extends DurableObject<Env> {
     this.hub = new Hub<WebSocket | SseStream>(
       {
         meta: (ws) => (ws instanceof SseStream ? ws.meta : this.meta(ws)),
-        saveMeta: (ws, meta) => (ws instanceof SseStream ? (ws.meta = meta) : ws.serializeAttachment(meta)),
+        saveMeta: (ws, meta) => {
+          if (ws instanceof SseStream) ws.meta = meta;
+          else ws.serializeAttachment(meta);
+        },
         store: new ShardStore(ctx.storage.sql),
         join: (channel, n, options) => this.channel(channel).join(channel, this.name, n, options),
         leave: (channel, n, presence) => this.channel(channel).leave(this.name, n, presence),

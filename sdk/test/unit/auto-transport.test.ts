@@ -109,10 +109,12 @@ describe('auto: a WebSocket that cannot open', () => {
   });
 
   it('no WebSocket in the runtime: SSE', async () => {
-    const Throwing = function () {
-      throw new Error('WebSocket is not supported');
-    } as unknown as WebSocketConstructor;
-    const client = makeClient({ WebSocket: Throwing });
+    class Throwing {
+      constructor() {
+        throw new Error('WebSocket is not supported');
+      }
+    }
+    const client = makeClient({ WebSocket: Throwing as unknown as WebSocketConstructor });
     const done = client.connect();
     await settle();
     sse.last.accept();

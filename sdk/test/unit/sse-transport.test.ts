@@ -6,7 +6,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { PushFloClient } from '../../src/client/PushFloClient.js';
-import { AuthenticationError, ClientErrorCode, ConnectionError, PushFloError } from '../../src/errors.js';
+import { AuthenticationError, ClientErrorCode, ConnectionError, type PushFloError } from '../../src/errors.js';
 import { ErrorCode } from '../../src/protocol/index.js';
 import type { EventSourceConstructor, Message } from '../../src/types.js';
 import { clock, makeClient, messageFrame, resetFakes, sse } from './fakes.js';
