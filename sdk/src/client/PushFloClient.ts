@@ -355,13 +355,17 @@ export class PushFloClient extends Emitter<ClientEvents> {
   private onFrame(frame: IncomingFrame): void {
     switch (frame.type) {
       case 'subscribed':
-        return this.channels.get(frame.channel)?.onSubscribed(frame);
+        this.channels.get(frame.channel)?.onSubscribed(frame);
+        return;
       case 'message':
-        return this.channels.get(frame.channel)?.onMessage(frame);
+        this.channels.get(frame.channel)?.onMessage(frame);
+        return;
       case 'presence':
-        return this.channels.get(frame.channel)?.onPresence(frame);
+        this.channels.get(frame.channel)?.onPresence(frame);
+        return;
       case 'error':
-        return this.onErrorFrame(frame);
+        this.onErrorFrame(frame);
+        return;
       default: // unsubscribed: the client already forgot the channel
         return;
     }
