@@ -25,6 +25,8 @@ export const TEST_BINDINGS = {
   WEBHOOK_SECRET: 'whsec_test',
   WEBHOOK_VACATE_DELAY_MS: '400',
   WEBHOOK_CLIENT_EVENTS: 'hooked:*,exact:one',
+  // SSE heartbeats every second (the shortest allowed), so a test sees one quickly.
+  SSE_HEARTBEAT_MS: '1000',
 } as const;
 
 export default defineConfig({

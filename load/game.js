@@ -139,7 +139,7 @@ function player(run, index) {
           break;
         }
         const s = from[frame.clientId];
-        const n = frame.data && frame.data.n;
+        const n = frame.data?.n;
         if (s === undefined || typeof n !== 'number') break;
         if (n === s.last) {
           duplicate.add(1);

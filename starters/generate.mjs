@@ -254,7 +254,7 @@ BROKER_STATE_DIR=.data/broker
     app,
     source: sourceOf(repo),
     port: envValue(appEnv, 'PORT') ?? '3000',
-    node: (pkg.engines?.node ?? '>=22.18').replace(/^>=\s*/, '') + '+',
+    node: `${(pkg.engines?.node ?? '>=22.18').replace(/^>=\s*/, '')}+`,
     switch: `in package.json, set ${registry}, delete \`overrides\` and \`vendor/\`, and run \`npm install\`.`,
     readme: appReadme(readme),
   };

@@ -32,6 +32,7 @@ import {
 import { rateLimit } from './http/rate-limit';
 import { upgrade } from './http/socket';
 import { issueConnectionToken, tokenPreflight } from './http/token-route';
+import { sse } from './http/sse';
 import { countWorkerError, statsStub } from './stats/sinks';
 
 type App = AppEnv;
@@ -125,6 +126,7 @@ export const app = new Hono<App>();
 app.get('/health', (c) => c.json({ status: 'ok', service: 'switchyard-broker', version: VERSION, time: Date.now() }));
 
 app.get('/ws', upgrade);
+app.route('/sse', sse);
 
 const api = new Hono<App>();
 

@@ -62,6 +62,8 @@ export interface Env {
   WEBHOOK_CLIENT_EVENTS?: string;
   /** Events queued per URL per queue object; past it new ones are dropped and counted (default 10000). */
   WEBHOOK_MAX_QUEUED?: string;
+  /** How often an SSE stream gets a heartbeat (default 15000 ms; 1000 to 25000). */
+  SSE_HEARTBEAT_MS?: string;
 }
 
 export { settings, SettingsError, type Settings } from './settings';

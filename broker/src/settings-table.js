@@ -105,6 +105,15 @@ export const SETTINGS = [
     unit: 's',
     meaning: 'lifetime of the tokens `POST /api/v1/auth/token` mints',
   },
+  {
+    name: 'SSE_HEARTBEAT_MS',
+    kind: 'int',
+    default: 15_000,
+    min: 1_000,
+    max: 25_000,
+    unit: 'ms',
+    meaning: 'how often an SSE stream (`GET /sse`) gets a heartbeat comment, so proxies keep it open',
+  },
   { name: 'WEBHOOK_URL', kind: 'urls', meaning: 'comma-separated `http(s)` URLs that each get every webhook event; unset: webhooks off. Needs `WEBHOOK_SECRET`' },
   { name: 'WEBHOOK_SECRET', kind: 'secret', meaning: 'signs webhooks (`X-Switchyard-Signature: sha256=…`); set as a secret when deployed' },
   {

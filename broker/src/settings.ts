@@ -25,6 +25,7 @@ export interface Settings {
   idempotencyWindowMs: number;
   slowConsumerBytes: number;
   connectionTokenTtlSeconds: number;
+  sseHeartbeatMs: number;
   /** Empty unless both WEBHOOK_URL and WEBHOOK_SECRET are set. */
   webhookUrls: string[];
   webhookSecret: string;
@@ -72,6 +73,7 @@ export function parseSettings(values: SettingValues): Settings {
     idempotencyWindowMs: int(values, 'IDEMPOTENCY_WINDOW_SECONDS') * 1000,
     slowConsumerBytes: int(values, 'SLOW_CONSUMER_BYTES'),
     connectionTokenTtlSeconds: int(values, 'CONNECTION_TOKEN_TTL_SECONDS'),
+    sseHeartbeatMs: int(values, 'SSE_HEARTBEAT_MS'),
     webhookUrls: values.WEBHOOK_SECRET ? list(values.WEBHOOK_URL) : [],
     webhookSecret: values.WEBHOOK_SECRET ?? '',
     webhookVacateDelayMs: int(values, 'WEBHOOK_VACATE_DELAY_MS'),

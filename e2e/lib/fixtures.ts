@@ -16,6 +16,7 @@ export { expect } from '@playwright/test';
 
 export const test = base.extend<object, { firefox: Browser }>({
   firefox: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright requires a fixture's first argument to be an object destructuring pattern (it reads it to find the fixtures used); this one uses none.
     async ({}, use) => {
       const browser = await firefoxType.launch(firefoxLaunch());
       await use(browser);

@@ -29,6 +29,7 @@ export async function openUsers(browser: Browser, n: number): Promise<Array<{ co
  * Closes every user `openUsers` opened: `test.afterEach(closeUsers)`. After a
  * failure it first attaches a screenshot of each of their pages to the report.
  */
+// biome-ignore lint/correctness/noEmptyPattern: Playwright requires a hook's first argument to be an object destructuring pattern (it reads it to find the fixtures used); this hook uses none.
 export async function closeUsers({}: object, testInfo: TestInfo): Promise<void> {
   const contexts = [...opened];
   opened.clear();

@@ -159,7 +159,7 @@ export class Tracker {
     }
     this.seen++;
     received.add(1);
-    const t = frame.data && frame.data.t;
+    const t = frame.data?.t;
     if (typeof t === 'number') deliveryMs.add(Date.now() - t);
   }
   /** Counts what never arrived up to `head`. */
@@ -182,7 +182,7 @@ export function textTable(data, title) {
   const m = data.metrics;
   const add = (name, stat, value, ok) => rows.push([name, stat, fmt(value), ok === undefined ? '' : ok ? 'ok' : 'FAIL']);
   const verdict = (name) => {
-    const t = m[name] && m[name].thresholds;
+    const t = m[name]?.thresholds;
     if (!t) return undefined;
     return Object.values(t).every((x) => x.ok);
   };

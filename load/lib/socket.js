@@ -34,7 +34,7 @@ export function openSubscriber(channels, { resume = {}, onReady, onClose } = {})
         const r = resume[frame.channel];
         if (r && frame.recovered === false) wsErrors.add(1, { reason: `not_recovered_${frame.reason}` });
         // Resuming keeps the old tracker (replayed messages continue it); a fresh subscription starts at the head.
-        if (!state.trackers[frame.channel]) state.trackers[frame.channel] = r && r.tracker ? r.tracker : new Tracker(frame.seq);
+        if (!state.trackers[frame.channel]) state.trackers[frame.channel] = r?.tracker ?? new Tracker(frame.seq);
         state.epochs[frame.channel] = frame.epoch;
         if (!r) subscriptionsReady.add(1);
         if (--pending === 0 && !state.ready) {

@@ -42,6 +42,10 @@ export const ClientErrorCode = {
   DESTROYED: 'DESTROYED',
   /** No WebSocket implementation: pass the `WebSocket` option. */
   NO_WEBSOCKET: 'NO_WEBSOCKET',
+  /** No way to do SSE in this runtime (no `fetch`): pass the `fetch` option. */
+  NO_SSE: 'NO_SSE',
+  /** A `transport` option other than `auto`, `websocket` or `sse`. */
+  INVALID_TRANSPORT: 'INVALID_TRANSPORT',
   /** The socket could not be opened. */
   CONNECTION_FAILED: 'CONNECTION_FAILED',
   /** The broker did not say `connected` within `connectionTimeout`. */

@@ -42,4 +42,7 @@ export type {
   TokenOptions,
   Clock,
   WebSocketConstructor,
+  EventSourceConstructor,
+  TransportName,
+  TransportOption,
 } from './types.js';

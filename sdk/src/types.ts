@@ -85,7 +85,24 @@ export interface Subscription {
 export interface ConnectionInfo {
   clientId: string;
   timestamp: number;
+  /** The transport this connection runs on. */
+  transport: TransportName;
 }
+
+/**
+ * How frames travel: a WebSocket, or Server-Sent Events down with HTTP POSTs
+ * up (for networks that block WebSockets).
+ */
+export type TransportName = 'websocket' | 'sse';
+
+/**
+ * The `transport` option: `auto` (the default) uses the WebSocket and falls
+ * back to SSE when it cannot open; `websocket` and `sse` use only that one.
+ */
+export type TransportOption = 'auto' | TransportName;
+
+/** An EventSource constructor (for the SSE transport, instead of its `fetch` reader). */
+export type EventSourceConstructor = new (url: string) => EventSource;
 
 /** The parts of `setTimeout` and friends the client uses; injectable for tests. */
 export interface Clock {
@@ -129,8 +146,26 @@ export interface ClientOptions {
   maxReconnectDelay?: number;
   /** After a reconnect, resume each channel from the last seq seen. Default true. */
   replayOnReconnect?: boolean;
+  /**
+   * `auto` (default): WebSocket, falling back to SSE (Server-Sent Events down,
+   * HTTP POSTs up) when the WebSocket cannot open, as Pusher and Ably clients
+   * do; after a fallback, reconnects go straight to SSE for 30 minutes, then try
+   * the WebSocket again. `websocket` or `sse`: only that transport.
+   */
+  transport?: TransportOption;
   /** WebSocket implementation (default: the global one). */
   WebSocket?: WebSocketConstructor;
+  /**
+   * `fetch` for the SSE transport (default: the global one). The SSE stream is
+   * read with it (streamed body), so HTTP refusals come with their status and code.
+   */
+  fetch?: typeof fetch;
+  /**
+   * An EventSource constructor: the SSE transport reads the stream with it
+   * instead of `fetch` (e.g. `globalThis.EventSource`). EventSource hides the
+   * HTTP status of a refused stream, so a refusal looks like a network failure.
+   */
+  EventSource?: EventSourceConstructor;
   /** Timer source (tests). */
   clock?: Clock;
   /** Random source for jitter (tests). */

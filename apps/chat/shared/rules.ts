@@ -32,6 +32,7 @@ export function messageProblem(text: unknown): Problem | null {
 export function nameProblem(name: unknown): Problem | null {
   if (typeof name !== 'string' || name.trim() === '') return { code: 'INVALID_NAME', error: 'Enter a display name.' };
   if (charCount(name.trim()) > MAX_NAME_CHARS) return { code: 'INVALID_NAME', error: `Display names can be at most ${MAX_NAME_CHARS} characters.` };
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject names containing control characters (C0 and DEL).
   if (/[\u0000-\u001f\u007f]/.test(name)) return { code: 'INVALID_NAME', error: 'Display names cannot contain control characters.' };
   return null;
 }

@@ -24,9 +24,9 @@ const CONNECTIONS: Line[] = [
 const ERRORS: Line[] = [{ label: 'errors/s', color: '#ef4444', fill: true }];
 
 export function BrokerView({ feed, p99Budget }: { feed: Feed; p99Budget: number }) {
-  const metrics = feed.points.map((p) => p.value).filter((m): m is BrokerMetrics => m.kind === 'broker');
+  const metrics = useMemo(() => feed.points.map((p) => p.value).filter((m): m is BrokerMetrics => m.kind === 'broker'), [feed.points]);
   const last = metrics[metrics.length - 1];
-  const x = useMemo(() => metrics.map((m) => m.t / 1000), [feed.points]);
+  const x = useMemo(() => metrics.map((m) => m.t / 1000), [metrics]);
   const col = (f: (m: BrokerMetrics) => number | null) => metrics.map(f);
   const codes = Object.entries(last?.errorsByCode ?? {}).sort((a, b) => b[1] - a[1]);
   const maxTalk = Math.max(1, ...(last?.topChannels ?? []).map((c) => c.recent));

@@ -11,9 +11,9 @@ const ORDERS: Line[] = [{ label: 'orders/min', color: '#6366f1', fill: true }];
 const REVENUE: Line[] = [{ label: 'revenue/min', color: '#10b981', fill: true, format: (v) => `$${v.toFixed(0)}` }];
 
 export function BusinessView({ feed }: { feed: Feed }) {
-  const metrics = feed.points.map((p) => p.value).filter((m): m is BusinessMetrics => m.kind === 'business');
+  const metrics = useMemo(() => feed.points.map((p) => p.value).filter((m): m is BusinessMetrics => m.kind === 'business'), [feed.points]);
   const last = metrics[metrics.length - 1];
-  const x = useMemo(() => metrics.map((m) => m.t / 1000), [feed.points]);
+  const x = useMemo(() => metrics.map((m) => m.t / 1000), [metrics]);
   return (
     <div className="layout">
       <div className="kpis">

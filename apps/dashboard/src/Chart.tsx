@@ -90,7 +90,9 @@ function withBreaks(x: number[], ys: Array<Array<number | null>>): uPlot.Aligned
       for (const col of bys) col.push(null);
     }
     bx.push(x[i]!);
-    ys.forEach((y, j) => bys[j]!.push(y[i] ?? null));
+    ys.forEach((y, j) => {
+      bys[j]!.push(y[i] ?? null);
+    });
   }
   return [bx, ...bys];
 }
@@ -100,6 +102,7 @@ export function Chart({ title, subtitle, x, ys, lines, height = 200, testId }: P
   const plot = useRef<uPlot | null>(null);
   const data = withBreaks(x, ys);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the plot is built once per set of line labels and height (`lines` is a new array every render); `data` flows in through setData in the effect below.
   useEffect(() => {
     const el = holder.current!;
     const u = new uPlot(options(lines, Math.max(200, el.clientWidth), height), data, el);
@@ -112,8 +115,6 @@ export function Chart({ title, subtitle, x, ys, lines, height = 200, testId }: P
       u.destroy();
       plot.current = null;
     };
-    // The plot is built once per set of lines; data flows in below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [lines.map((l) => l.label).join('|'), height]);
 
   useEffect(() => {

@@ -77,7 +77,7 @@ export function Lobby({ invitedTo, onJoined }: { invitedTo: string | null; onJoi
           <input data-testid="player-name" value={name} maxLength={24} placeholder="e.g. Ana" onChange={(e) => setName(e.target.value)} />
         </label>
         {invitedTo !== null && (
-          <button className="primary wide" data-testid="join-invite" disabled={busy} onClick={() => void join(invitedTo)}>
+          <button type="button" className="primary wide" data-testid="join-invite" disabled={busy} onClick={() => void join(invitedTo)}>
             Join this match
           </button>
         )}
@@ -111,7 +111,7 @@ export function Lobby({ invitedTo, onJoined }: { invitedTo: string | null; onJoi
                   </span>
                 </div>
                 <span className={`pill ${m.status}`}>{m.status === 'waiting' ? 'In lobby' : 'Playing'}</span>
-                <button data-testid="join" disabled={busy} onClick={() => void join(m.id)}>
+                <button type="button" data-testid="join" disabled={busy} onClick={() => void join(m.id)}>
                   Join
                 </button>
               </li>

@@ -58,7 +58,7 @@ export function MatchView({ me, onLeave }: { me: Credentials; onLeave: () => voi
   return (
     <div className="match" data-testid="match" data-status={match?.status ?? 'loading'}>
       <header className="topbar">
-        <button className="ghost" onClick={onLeave} aria-label="Back to the lobby">
+        <button type="button" className="ghost" onClick={onLeave} aria-label="Back to the lobby">
           ← Lobby
         </button>
         <div className="title">
@@ -79,7 +79,7 @@ export function MatchView({ me, onLeave }: { me: Credentials; onLeave: () => voi
                 <p className="muted">
                   {state.players.size} in the arena. Share this page&apos;s link to invite friends; anyone can start.
                 </p>
-                <button className="primary" data-testid="start" onClick={() => void start()}>
+                <button type="button" className="primary" data-testid="start" onClick={() => void start()}>
                   Start match
                 </button>
                 {problem !== null && <p className="problem">{problem}</p>}
@@ -109,7 +109,7 @@ export function MatchView({ me, onLeave }: { me: Credentials; onLeave: () => voi
                     </li>
                   ))}
                 </ol>
-                <button className="primary" onClick={onLeave}>
+                <button type="button" className="primary" onClick={onLeave}>
                   Back to the lobby
                 </button>
               </div>

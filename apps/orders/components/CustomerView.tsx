@@ -114,6 +114,7 @@ function Orders({ userId, name, channel, initialOrders }: Props) {
         <div className="head-actions">
           <ConnectionBadge />
           <button
+            type="button"
             className="bell"
             aria-label={`Notifications: ${unread} unread`}
             data-testid="bell"

@@ -102,13 +102,13 @@ export function ShopView({ initialOrders, users }: { initialOrders: Order[]; use
                 </td>
                 <td className="muted">{time(o.updatedAt)}</td>
                 <td className="actions">
-                  <button onClick={() => act(o, 'advance')} disabled={!advance || busy !== null} data-testid="advance">
+                  <button type="button" onClick={() => act(o, 'advance')} disabled={!advance || busy !== null} data-testid="advance">
                     {advance ? `→ ${LABEL[advance]}` : 'Done'}
                   </button>
-                  <button className="secondary" onClick={() => act(o, 'delay')} disabled={!next.includes('delayed') || busy !== null} data-testid="delay">
+                  <button type="button" className="secondary" onClick={() => act(o, 'delay')} disabled={!next.includes('delayed') || busy !== null} data-testid="delay">
                     Delay
                   </button>
-                  <button className="danger" onClick={() => act(o, 'cancel')} disabled={!next.includes('cancelled') || busy !== null} data-testid="cancel">
+                  <button type="button" className="danger" onClick={() => act(o, 'cancel')} disabled={!next.includes('cancelled') || busy !== null} data-testid="cancel">
                     Cancel
                   </button>
                 </td>

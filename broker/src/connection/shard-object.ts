@@ -20,6 +20,8 @@ import {
 import type { Entry } from '../rpc';
 import { stub } from '../stub';
 import { Hub, type SocketAuth, type SocketMeta } from './hub';
+import { SseStream } from './sse-stream';
+import { SSE_SHARD_PATH, SseStreams, type SseFramesResult, type SseOpenPlan } from './sse-streams';
 import { ShardStore } from './shard-store';
 import { StatsReporter, timerScheduler } from '../stats/reporter';
 import { statsSink } from '../stats/sinks';
@@ -32,6 +34,10 @@ export const AUTH_HEADER = 'x-switchyard-auth';
 
 /** How often clients should ping (ms): three pings fit in the presence timeout. */
 export const PING_INTERVAL_MS = 8_000;
+/** SSE streams one shard holds at most (each is an open response kept in memory). */
+export const MAX_SSE_STREAMS = 10_000;
+/** Output an SSE stream may have written and not yet read by its client; past it the stream ends (it resumes). */
+export const MAX_SSE_UNREAD_BYTES = 2 * 1024 * 1024;
 
 const newConnectionId = () => `conn_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
 
@@ -41,7 +47,9 @@ export interface HandoffAuth extends SocketAuth {
 }
 
 export class ShardObject extends DurableObject<Env> {
-  private readonly hub: Hub<WebSocket>;
+  private readonly hub: Hub<WebSocket | SseStream>;
+  /** SSE streams held beside the sockets (src/http/sse.ts). */
+  private readonly sse: SseStreams;
   private name: string;
   private readonly heartbeatTimeoutMs: number;
   private readonly presenceTimeoutMs: number;
@@ -61,11 +69,14 @@ export class ShardObject extends DurableObject<Env> {
     // Counted rather than read from getWebSockets() on every report (that builds a wrapper per socket);
     // re-synced on every sweep.
     this.socketCount = ctx.getWebSockets().length;
-    this.statsReporter.gauge = () => ({ sockets: this.socketCount, subscriptions: this.hub.subscriptionCount() });
-    this.hub = new Hub<WebSocket>(
+    this.statsReporter.gauge = () => ({ sockets: this.socketCount + this.sse.size, subscriptions: this.hub.subscriptionCount() });
+    this.hub = new Hub<WebSocket | SseStream>(
       {
-        meta: (ws) => this.meta(ws),
-        saveMeta: (ws, meta) => ws.serializeAttachment(meta),
+        meta: (ws) => (ws instanceof SseStream ? ws.meta : this.meta(ws)),
+        saveMeta: (ws, meta) => {
+          if (ws instanceof SseStream) ws.meta = meta;
+          else ws.serializeAttachment(meta);
+        },
         store: new ShardStore(ctx.storage.sql),
         join: (channel, n, options) => stub(env.CHANNEL, channel).join(this.name, n, options),
         leave: (channel, n, presence) => stub(env.CHANNEL, channel).leave(this.name, n, presence),
@@ -73,7 +84,8 @@ export class ShardObject extends DurableObject<Env> {
         verifyToken: (token) => verifyToken(token, signingSecrets(env), Math.floor(Date.now() / 1000)),
         now: () => Date.now(),
         countError: (code) => this.statsReporter.countError(code),
-        lastPing: (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null,
+        // An SSE stream has its own unread-output cap (sse-stream.ts): the WebSocket cap never closes it.
+        lastPing: (ws) => (ws instanceof SseStream ? Date.now() : (this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null)),
         onSlowConsumer: (id) => console.warn(`[${this.name || 'shard'}] slow consumer: closed ${id} (4002) after ${s.slowConsumerBytes} bytes without a frame from it`),
       },
       {
@@ -87,6 +99,15 @@ export class ShardObject extends DurableObject<Env> {
       },
     );
     void this.hub.restore(ctx.getWebSockets());
+    this.sse = new SseStreams(this.hub, {
+      heartbeatMs: s.sseHeartbeatMs,
+      heartbeatTimeoutMs: s.heartbeatTimeoutMs,
+      maxStreams: MAX_SSE_STREAMS,
+      maxBufferedBytes: MAX_SSE_UNREAD_BYTES,
+      now: () => Date.now(),
+      opened: () => this.statsReporter.countSocket(1, 0),
+      ended: () => this.statsReporter.countSocket(0, 1),
+    });
   }
 
   /** The socket's attachment (the source of truth, so it survives hibernation). */
@@ -101,8 +122,9 @@ export class ShardObject extends DurableObject<Env> {
     return fresh;
   }
 
-  /** Accepts a socket the Worker has already authenticated. */
+  /** Accepts a socket (or an SSE stream) the Worker has already authenticated. */
   override async fetch(request: Request): Promise<Response> {
+    if (new URL(request.url).pathname === SSE_SHARD_PATH) return this.openSse((await request.json()) as SseOpenPlan);
     const shard = request.headers.get(SHARD_HEADER);
     const clientId = request.headers.get(CLIENT_ID_HEADER);
     if (shard === null || clientId === null) return new Response('not for direct use', { status: 400 });
@@ -163,6 +185,26 @@ export class ShardObject extends DurableObject<Env> {
     await this.hub.onClose(ws);
   }
 
+  private async openSse(plan: SseOpenPlan): Promise<Response> {
+    if (this.name !== plan.shard) {
+      this.name = plan.shard;
+      this.ctx.storage.kv.put('name', plan.shard);
+    }
+    const response = this.sse.open(plan);
+    await this.ensureAlarm();
+    return response;
+  }
+
+  /** Frames POSTed for one of this shard's SSE streams (`POST /sse/frames`). */
+  sseFrames(connectionId: string, secret: string, frames: string[]): Promise<SseFramesResult> {
+    return this.sse.frames(connectionId, secret, frames);
+  }
+
+  /** The client ends one of this shard's SSE streams (`DELETE /sse`). */
+  sseEnd(connectionId: string, secret: string): SseFramesResult {
+    return this.sse.end(connectionId, secret);
+  }
+
   /** Frames from a channel object. */
   deliver(channel: string, entries: Entry[]): number {
     const subscribers = this.hub.deliver(channel, entries);
@@ -186,22 +228,24 @@ export class ShardObject extends DurableObject<Env> {
 
   /** Closes silent sockets (presence members sooner) and expired tokens; returns how many. */
   async sweep(now: number): Promise<number> {
-    const closed = await this.hub.sweep(this.ctx.getWebSockets(), now, (ws) => this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null);
-    const left = this.ctx.getWebSockets();
-    this.socketCount = left.length;
+    // An SSE stream is not silent-swept (its client sends nothing; a gone client ends the stream), only expired.
+    const sockets = [...this.ctx.getWebSockets(), ...this.sse.list()];
+    const closed = await this.hub.sweep(sockets, now, (ws) => (ws instanceof SseStream ? now : (this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null)));
+    this.socketCount = this.ctx.getWebSockets().length;
+    const left = [...this.ctx.getWebSockets(), ...this.sse.list()];
     // Refresh this shard's gauge (sockets, subscriptions) even when nothing else happens.
     this.statsReporter.touch();
     if (left.length > 0) await this.ctx.storage.setAlarm(Date.now() + this.sweepEveryMs(left));
     return closed;
   }
 
-  /** Sockets held, for stats and tests. */
-  stats(): { sockets: number } {
-    return { sockets: this.ctx.getWebSockets().length };
+  /** Sockets and SSE streams held, for stats and tests. */
+  stats(): { sockets: number; streams: number } {
+    return { sockets: this.ctx.getWebSockets().length, streams: this.sse.size };
   }
 
-  private sweepEveryMs(sockets: WebSocket[]): number {
-    const presence = sockets.some((ws) => this.meta(ws).presence);
+  private sweepEveryMs(sockets: Array<WebSocket | SseStream>): number {
+    const presence = sockets.some((ws) => (ws instanceof SseStream ? ws.meta : this.meta(ws)).presence);
     const timeout = presence ? this.presenceTimeoutMs : this.heartbeatTimeoutMs;
     return Math.max(1_000, Math.min(30_000, Math.floor(timeout / 5)));
   }

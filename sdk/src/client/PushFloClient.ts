@@ -1,17 +1,20 @@
 /**
- * The browser (and Node, and Workers) client: one WebSocket, many channels,
+ * The browser (and Node, and Workers) client: one connection (a WebSocket, or
+ * SSE where WebSockets are blocked), many channels,
  * automatic reconnect with backoff, and lossless resume: after any number of
  * drops, each channel continues from the last seq the app saw, and the app
  * sees every message exactly once, in order.
  *
  * The pieces: `Connection` (transport, heartbeat, backoff, token refresh),
  * one `ChannelSubscription` per channel (seq, epoch, gaps, presence), the
- * `Transport` interface (`WebSocketTransport` today) and the queue of client
+ * `Transport` interface (`WebSocketTransport`, `SseTransport`, and
+ * `AutoTransport` choosing between them) and the queue of client
  * events sent while disconnected. This class wires them to the public API.
  */
 import { eventTypeProblem, isPlainObject, ErrorCode, type ClientFrame, type PublishFrame } from '../protocol/index.js';
 import { ClientErrorCode, ValidationError } from '../errors.js';
 import type {
+  TransportName,
   ClientEventOptions,
   ClientOptions,
   ConnectionInfo,
@@ -32,7 +35,8 @@ import { resolveOptions, type ResolvedOptions } from './options.js';
 import { errorFromFrame, type IncomingConnected, type IncomingError, type IncomingFrame } from './server-frames.js';
 import { ChannelSubscription, type ChannelHost } from './subscription.js';
 import { TokenSource } from './token-source.js';
-import { WebSocketTransport } from './websocket-transport.js';
+import { transports } from './transports.js';
+import type { Transport } from './transport.js';
 
 export { MAX_QUEUED_EVENTS } from './event-queue.js';
 
@@ -91,6 +95,8 @@ export class PushFloClient extends Emitter<ClientEvents> {
   private readonly queue = new ClientEventQueue();
   private readonly host: ChannelHost;
   private id: string | null = null;
+  /** The transport of the latest connection attempt. */
+  private current: Transport | null = null;
 
   constructor(options: ClientOptions) {
     super();
@@ -117,11 +123,12 @@ export class PushFloClient extends Emitter<ClientEvents> {
       },
       error: (error) => this.emit('error', error),
     };
+    const makeTransport = transports(o, log);
     this.connection = new Connection(
       {
         baseUrl: o.baseUrl,
         tokens: new TokenSource(o.token, o.publishKey, o.tokenProvider, o.clock),
-        transport: () => new WebSocketTransport(o.WebSocket ?? globalThis.WebSocket),
+        transport: () => (this.current = makeTransport()),
         clock: o.clock,
         random: o.random,
         connectionTimeout: o.connectionTimeout,
@@ -140,6 +147,21 @@ export class PushFloClient extends Emitter<ClientEvents> {
   /** Current state: `disconnected | connecting | connected | error`. */
   get connectionState(): ConnectionState {
     return this.connection.state;
+  }
+
+  /**
+   * The transport the open connection runs on: `websocket`, or `sse` (with
+   * `transport: 'auto'` after a fallback, or `transport: 'sse'`); null while
+   * not connected.
+   *
+   * @example
+   * ```ts
+   * client.on('connected', () => (badge.title = `via ${client.transport}`));
+   * ```
+   */
+  get transport(): TransportName | null {
+    if (this.connection.state !== 'connected' || this.current === null) return null;
+    return this.current.name === 'sse' ? 'sse' : 'websocket';
   }
 
   /** The id the broker gave this connection (null before the first connect). */
@@ -327,19 +349,23 @@ export class PushFloClient extends Emitter<ClientEvents> {
     this.id = frame.clientId;
     for (const sub of this.channels.values()) sub.sendSubscribe(this.options.replayOnReconnect);
     for (const queued of this.queue.drain()) this.connection.send(queued satisfies ClientFrame);
-    this.emit('connected', { clientId: frame.clientId, timestamp: frame.timestamp ?? this.options.clock.now() });
+    this.emit('connected', { clientId: frame.clientId, timestamp: frame.timestamp ?? this.options.clock.now(), transport: this.transport ?? 'websocket' });
   }
 
   private onFrame(frame: IncomingFrame): void {
     switch (frame.type) {
       case 'subscribed':
-        return this.channels.get(frame.channel)?.onSubscribed(frame);
+        this.channels.get(frame.channel)?.onSubscribed(frame);
+        return;
       case 'message':
-        return this.channels.get(frame.channel)?.onMessage(frame);
+        this.channels.get(frame.channel)?.onMessage(frame);
+        return;
       case 'presence':
-        return this.channels.get(frame.channel)?.onPresence(frame);
+        this.channels.get(frame.channel)?.onPresence(frame);
+        return;
       case 'error':
-        return this.onErrorFrame(frame);
+        this.onErrorFrame(frame);
+        return;
       default: // unsubscribed: the client already forgot the channel
         return;
     }

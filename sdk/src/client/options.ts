@@ -1,8 +1,8 @@
 /** `ClientOptions` checked and completed with their defaults. */
 import { DEFAULT_BASE_URL } from '../constants.js';
-import { AuthenticationError, ClientErrorCode } from '../errors.js';
+import { AuthenticationError, ClientErrorCode, ValidationError } from '../errors.js';
 import { ErrorCode } from '../protocol/index.js';
-import type { ClientOptions, Clock, WebSocketConstructor } from '../types.js';
+import type { ClientOptions, Clock, EventSourceConstructor, TransportOption, WebSocketConstructor } from '../types.js';
 import { systemClock } from './timing.js';
 
 export interface ResolvedOptions {
@@ -18,7 +18,11 @@ export interface ResolvedOptions {
   reconnectDelay: number;
   maxReconnectDelay: number;
   replayOnReconnect: boolean;
+  transport: TransportOption;
   WebSocket: WebSocketConstructor | undefined;
+  /** `fetch` for SSE; undefined when the runtime has none. */
+  fetch: typeof fetch | undefined;
+  EventSource: EventSourceConstructor | undefined;
   clock: Clock;
   random: () => number;
 }
@@ -39,6 +43,11 @@ function authUrlProvider(authUrl: string, headers: () => Record<string, string> 
   };
 }
 
+/** `fetch` wrapped so that it is never called as a method of another object (browsers refuse that). */
+function unbound(f: typeof fetch | undefined): typeof fetch | undefined {
+  return f === undefined ? undefined : (input, init) => f.call(globalThis, input, init);
+}
+
 /**
  * Checks the credentials and fills in every default.
  * @throws {AuthenticationError} no credential at all, or a key with the wrong prefix
@@ -50,6 +59,10 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   if (options.publishKey && !/^(pub|sec|mgmt)_/.test(options.publishKey)) {
     throw new AuthenticationError("publishKey must start with 'pub_' (or 'sec_'/'mgmt_' on servers)", ClientErrorCode.INVALID_API_KEY);
+  }
+  const transport = options.transport ?? 'auto';
+  if (transport !== 'auto' && transport !== 'websocket' && transport !== 'sse') {
+    throw new ValidationError(`transport must be 'auto', 'websocket' or 'sse', not '${String(transport)}'`, ClientErrorCode.INVALID_TRANSPORT);
   }
   return {
     publishKey: options.publishKey ?? null,
@@ -64,7 +77,10 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     reconnectDelay: options.reconnectDelay ?? 1_000,
     maxReconnectDelay: options.maxReconnectDelay ?? 30_000,
     replayOnReconnect: options.replayOnReconnect ?? true,
+    transport,
     WebSocket: options.WebSocket,
+    fetch: unbound(options.fetch ?? (typeof globalThis.fetch === 'function' ? globalThis.fetch : undefined)),
+    EventSource: options.EventSource,
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
   };

@@ -80,6 +80,7 @@ function problemOf(f: Record<string, unknown>): string | null {
       if (!isString(f.clientId)) return "'connected' needs a string clientId";
       if (!optional(f.timestamp, isNumber) || !optional(f.pingInterval, isNumber)) return "'connected' has a non-numeric timestamp or pingInterval";
       if (!optional(f.protocol, isNumber)) return "'connected' has a non-numeric protocol";
+      if (!optional(f.connectionId, isString) || !optional(f.connectionSecret, isString)) return "'connected' has a non-string connectionId or connectionSecret";
       return null;
     case 'subscribed':
       if (!isString(f.channel)) return "'subscribed' needs a string channel";

@@ -1,9 +1,9 @@
 /**
  * How frames travel between the client and the broker. The connection only
  * sees this interface: open, send a frame, close, and the frames and the close
- * coming back. WebSocket is the transport today; an SSE-down / HTTP-up
- * transport can implement the same interface (its `open` starts an
- * EventSource, `send` POSTs the frame, `close` ends both) without the
+ * coming back. `WebSocketTransport` and `SseTransport` (an event stream
+ * down, HTTP POSTs up: its `open` starts the stream, `send` POSTs the frame,
+ * `close` ends both) implement it, and `AutoTransport` picks one, without the
  * connection, its heartbeat, backoff or token refresh changing.
  */
 import type { ClientFrame } from '../protocol/index.js';
@@ -43,7 +43,7 @@ export interface TransportListener {
  * ```
  */
 export interface Transport {
-  /** A short name for logs (`websocket`). */
+  /** A short name for logs and `client.transport` (`websocket`, `sse`). */
   readonly name: string;
   /**
    * Starts connecting. Throws a `ConnectionError` when it cannot even start

@@ -56,6 +56,10 @@ export const ErrorCode = {
   CHANNEL_EXISTS: 'CHANNEL_EXISTS',
   /** Channel management: no such channel. */
   CHANNEL_NOT_FOUND: 'CHANNEL_NOT_FOUND',
+  /** `POST /sse/frames`: no open SSE stream has this connection id (it ended: reconnect). */
+  CONNECTION_NOT_FOUND: 'CONNECTION_NOT_FOUND',
+  /** `GET /sse`: a `Last-Event-ID` / `lastEventId` that is not a cursor this broker wrote. */
+  INVALID_CURSOR: 'INVALID_CURSOR',
   /** No such route. */
   NOT_FOUND: 'NOT_FOUND',
   /** Something went wrong inside the broker; no details are exposed. */

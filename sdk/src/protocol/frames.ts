@@ -67,6 +67,10 @@ export interface ConnectedFrame {
   heartbeatTimeout: number;
   /** Extension: how often to ping (ms) so that presence notices a dead socket quickly. */
   pingInterval: number;
+  /** Extension, SSE streams only: the connection's id, for `POST /sse/frames?connection=` (see `sse.ts`). */
+  connectionId?: string;
+  /** Extension, SSE streams only: the bearer secret for `POST /sse/frames` (known only to the stream's reader). */
+  connectionSecret?: string;
 }
 export interface SubscribedFrame {
   type: 'subscribed';

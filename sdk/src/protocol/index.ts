@@ -7,3 +7,4 @@ export * from './rest.js';
 export * from './token.js';
 export * from './coalesce.js';
 export * from './webhooks.js';
+export * from './sse.js';

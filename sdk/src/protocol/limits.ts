@@ -24,7 +24,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 const encoder = new TextEncoder();
 export function byteLength(text: string): number {
   // Fast path: ASCII-only strings are their own length.
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range \x00-\x7f is the point of the fast path
   return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).byteLength;
 }
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { PushFloClient } from '../client/PushFloClient.js';
-import type { ClientOptions, ConnectionState, SubscriptionOptions } from '../types.js';
+import type { ClientOptions, ConnectionState, SubscriptionOptions, TransportName } from '../types.js';
 import { PushFloContext, type PushFloContextValue } from './context.js';
 
 /** Props of `PushFloProvider`: the client options, plus `autoConnect` (default true). */
@@ -21,7 +21,18 @@ export interface PushFloProviderProps extends Omit<ClientOptions, 'autoConnect'>
  * </PushFloProvider>
  * ```
  */
-export function PushFloProvider({ children, autoConnect = true, authCallback, authHeaders, WebSocket, clock, random, ...plain }: PushFloProviderProps) {
+export function PushFloProvider({
+  children,
+  autoConnect = true,
+  authCallback,
+  authHeaders,
+  WebSocket,
+  EventSource,
+  fetch,
+  clock,
+  random,
+  ...plain
+}: PushFloProviderProps) {
   // Inline callbacks and header objects change identity every render: read them through refs
   // so that they do not recreate the client (and its socket).
   const authCallbackRef = useRef(authCallback);
@@ -32,25 +43,32 @@ export function PushFloProvider({ children, autoConnect = true, authCallback, au
   // The remaining options are plain values: a new client only when one of them changes.
   const plainKey = JSON.stringify(plain);
   // Creating a client has no side effects (no socket until connect), so this is safe to run twice.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `plain` is a new rest object every render; it is captured by value through plainKey (its JSON), so the client is recreated only when an option's value changes.
   const client = useMemo(
     () =>
       new PushFloClient({
         ...plain,
         WebSocket,
+        EventSource,
+        fetch,
         clock,
         random,
         authHeaders: authHeadersRef.current,
         authCallback: hasAuthCallback ? () => authCallbackRef.current!() : undefined,
         autoConnect: false,
       }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- `plain` is captured by value through plainKey
-    [plainKey, hasAuthCallback, WebSocket, clock, random],
+    [plainKey, hasAuthCallback, WebSocket, EventSource, fetch, clock, random],
   );
   const [connectionState, setConnectionState] = useState<ConnectionState>(client.connectionState);
+  const [transport, setTransport] = useState<TransportName | null>(client.transport);
 
   useEffect(() => {
     setConnectionState(client.connectionState);
-    const off = client.onConnectionChange(setConnectionState);
+    setTransport(client.transport);
+    const off = client.onConnectionChange((state) => {
+      setConnectionState(state);
+      setTransport(client.transport);
+    });
     if (autoConnect) client.connect().catch(() => undefined); // state and the `error` event report failures
     return () => {
       off();
@@ -64,8 +82,8 @@ export function PushFloProvider({ children, autoConnect = true, authCallback, au
   const unsubscribe = useCallback((channel: string) => client.unsubscribe(channel), [client]);
 
   const value = useMemo<PushFloContextValue>(
-    () => ({ client, connectionState, connect, disconnect, subscribe, unsubscribe }),
-    [client, connectionState, connect, disconnect, subscribe, unsubscribe],
+    () => ({ client, connectionState, transport, connect, disconnect, subscribe, unsubscribe }),
+    [client, connectionState, transport, connect, disconnect, subscribe, unsubscribe],
   );
   return <PushFloContext.Provider value={value}>{children}</PushFloContext.Provider>;
 }

@@ -1,11 +1,13 @@
 import { createContext, useContext } from 'react';
 import type { PushFloClient } from '../client/PushFloClient.js';
-import type { ConnectionState, Subscription, SubscriptionOptions } from '../types.js';
+import type { ConnectionState, Subscription, SubscriptionOptions, TransportName } from '../types.js';
 
 /** What `PushFloProvider` shares with the hooks below it. */
 export interface PushFloContextValue {
   client: PushFloClient | null;
   connectionState: ConnectionState;
+  /** The transport of the open connection (`websocket` or `sse`); null while not connected. */
+  transport: TransportName | null;
   connect: () => Promise<void>;
   disconnect: () => void;
   subscribe: (channel: string, options?: SubscriptionOptions) => Subscription | null;

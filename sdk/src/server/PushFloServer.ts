@@ -39,7 +39,7 @@ export class PushFloServer {
   private readonly secretKey: string;
 
   constructor(options: ServerOptions) {
-    if (!options || !options.secretKey) throw new AuthenticationError('secretKey is required', ClientErrorCode.MISSING_SECRET_KEY);
+    if (!options?.secretKey) throw new AuthenticationError('secretKey is required', ClientErrorCode.MISSING_SECRET_KEY);
     if (!/^(sec|mgmt)_/.test(options.secretKey)) {
       throw new AuthenticationError("secretKey must be a secret ('sec_') or management ('mgmt_') key", ClientErrorCode.INVALID_API_KEY);
     }

@@ -82,7 +82,7 @@ export class RestClient {
       clearTimeout(timer);
     }
     const text = await response.text();
-    let json: unknown = undefined;
+    let json: unknown;
     if (text.length > 0) {
       try {
         json = JSON.parse(text);

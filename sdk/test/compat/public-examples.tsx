@@ -178,8 +178,8 @@ export function Dashboard() {
   return (
     <div>
       <p>Status: {connectionState}</p>
-      <button onClick={connect} disabled={isConnected}>Connect</button>
-      <button onClick={disconnect} disabled={!isConnected}>Disconnect</button>
+      <button type="button" onClick={connect} disabled={isConnected}>Connect</button>
+      <button type="button" onClick={disconnect} disabled={!isConnected}>Disconnect</button>
     </div>
   );
 }
@@ -193,7 +193,7 @@ export function NotificationBell({ channel }: { channel: string }) {
     <div>
       <span>({messages.length} new)</span>
       {lastMessage && <p>Latest: {String(lastMessage.content.title)}</p>}
-      <button onClick={clearMessages}>Clear</button>
+      <button type="button" onClick={clearMessages}>Clear</button>
     </div>
   );
 }

@@ -128,7 +128,7 @@ function Room({ channel }: { channel: string }) {
     <div>
       <p data-testid="members">{members.map((m) => String(m.data?.name)).sort().join(',')}</p>
       <p data-testid="typing">{typists.join(',') || '-'}</p>
-      <button onClick={() => send({ typing: true }, { echo: false, ephemeral: true })}>type</button>
+      <button type="button" onClick={() => send({ typing: true }, { echo: false, ephemeral: true })}>type</button>
     </div>
   );
 }

@@ -37,7 +37,7 @@ export class ChaosProxy {
   private readonly sockets = new Set<Socket>();
   port = 0;
 
-  constructor(private readonly target: URL) {
+  constructor(target: URL) {
     this.server = createServer((client) => {
       const upstream = tcpConnect(Number(target.port), target.hostname);
       this.sockets.add(client);

@@ -21,7 +21,8 @@ describe('backoff', () => {
   });
 
   it('the client waits exactly that schedule between failed reconnects', async () => {
-    const client = await connected();
+    // WebSocket only: with `auto`, a socket that never opens falls back to SSE (transport.test.ts).
+    const client = await connected({ transport: 'websocket' });
     FakeWebSocket.last.drop();
     const waits: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -120,7 +121,7 @@ describe('state machine', () => {
   });
 
   it('gives up after maxReconnectAttempts', async () => {
-    const client = await connected({ maxReconnectAttempts: 2 });
+    const client = await connected({ maxReconnectAttempts: 2, transport: 'websocket' });
     const errors: Error[] = [];
     client.on('error', (e) => errors.push(e));
     FakeWebSocket.last.drop();

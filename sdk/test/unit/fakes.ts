@@ -4,6 +4,10 @@ import type { IncomingFrame } from '../../src/client/server-frames.js';
 import type { Transport, TransportListener, TransportTarget } from '../../src/client/transport.js';
 import type { ClientFrame } from '../../src/protocol/index.js';
 import type { ClientOptions, Clock, WebSocketConstructor } from '../../src/types.js';
+import { FakeSseServer } from './sse-fakes.js';
+
+/** The fake broker behind `fetch` (SSE streams and frame POSTs) every fake client uses. */
+export const sse = new FakeSseServer();
 
 export class FakeClock implements Clock {
   private t = 1_000_000;
@@ -114,6 +118,7 @@ export function fakeClient(clock: FakeClock, options: Partial<ClientOptions> = {
     publishKey: 'pub_test',
     baseUrl: 'http://broker.test',
     WebSocket: FakeWebSocket as unknown as WebSocketConstructor,
+    fetch: sse.fetch,
     clock,
     random: () => 0.5, // no jitter
     ...options,
@@ -144,6 +149,7 @@ export function resetFakes(): void {
   clock.reset();
   FakeWebSocket.reset();
   FakeTransport.reset();
+  sse.reset();
 }
 
 /** A client on the shared fakes. */

@@ -58,8 +58,8 @@ describe('verifyWebhook', () => {
     const signature = await signWebhook(body, SECRET);
     expect(await refused(verifyWebhook(body, signature, 'whsec_other'))).toBe('WEBHOOK_SIGNATURE_INVALID');
     expect(await refused(verifyWebhook(body.replace('ana', 'bob'), signature, SECRET))).toBe('WEBHOOK_SIGNATURE_INVALID');
-    expect(await refused(verifyWebhook(body + ' ', signature, SECRET))).toBe('WEBHOOK_SIGNATURE_INVALID');
-    for (const bad of [signature.slice(7), `sha1=${signature.slice(7)}`, signature.slice(0, -2), `${signature}00`, 'sha256=' + 'z'.repeat(64)]) {
+    expect(await refused(verifyWebhook(`${body} `, signature, SECRET))).toBe('WEBHOOK_SIGNATURE_INVALID');
+    for (const bad of [signature.slice(7), `sha1=${signature.slice(7)}`, signature.slice(0, -2), `${signature}00`, `sha256=${'z'.repeat(64)}`]) {
       expect(await refused(verifyWebhook(body, bad, SECRET))).toBe('WEBHOOK_SIGNATURE_INVALID');
     }
   });

@@ -150,7 +150,7 @@ function Chat({ user, onSignOut }: Props) {
       {error !== null && (
         <div className="toast error" role="alert" data-testid="app-error">
           {error}
-          <button className="link" onClick={() => setError(null)}>
+          <button type="button" className="link" onClick={() => setError(null)}>
             Dismiss
           </button>
         </div>

@@ -51,6 +51,7 @@ export function MessageList({ roomName, lines, pending, me, loaded, hasMore, onL
   });
 
   // A page that does not fill the view cannot be scrolled up: fetch more at once.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `lines.length` is a trigger: each time a page of lines has rendered, measure again whether the view still does not fill.
   useEffect(() => {
     const el = scroller.current;
     if (el !== null && loaded && hasMore && el.scrollHeight <= el.clientHeight && !loadingOlder.current) {
@@ -134,10 +135,10 @@ export function MessageList({ roomName, lines, pending, me, loaded, hasMore, onL
           {p.status === 'failed' && (
             <p className="failed-row" role="alert">
               {p.error}{' '}
-              <button className="link" data-testid="retry" onClick={() => onRetry(p)}>
+              <button type="button" className="link" data-testid="retry" onClick={() => onRetry(p)}>
                 Retry
               </button>
-              <button className="link subtle" onClick={() => onDiscard(p.key)}>
+              <button type="button" className="link subtle" onClick={() => onDiscard(p.key)}>
                 Discard
               </button>
             </p>

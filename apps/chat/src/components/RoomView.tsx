@@ -29,7 +29,7 @@ export function RoomView({ room, me, feed, pending, onSend, onDiscard, onLoadOld
         <div className="join-panel">
           <h3>You're not in #{room.name} yet</h3>
           <p className="muted">{room.topic}</p>
-          <button className="primary" data-testid="join-room" onClick={onJoin}>
+          <button type="button" className="primary" data-testid="join-room" onClick={onJoin}>
             Join #{room.name}
           </button>
         </div>
@@ -66,6 +66,7 @@ function JoinedRoom({ room, me, feed, pending, onSend, onDiscard, onLoadOlder }:
   // Members from the database, again whenever someone new joins.
   const [members, setMembers] = useState<Member[]>([]);
   const joins = lines.filter((l) => l.kind === 'join').length;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `joins` is a trigger: the member list is fetched again whenever a join line arrives.
   useEffect(() => {
     let live = true;
     api.members(room.id).then((r) => live && setMembers(r.members), () => undefined);

@@ -18,6 +18,7 @@ export function Sidebar({ user, rooms, openRoom, onOpen, onSignOut }: Props) {
   const item = (r: RoomSummary) => (
     <li key={r.id}>
       <button
+        type="button"
         className={`room-link${r.id === openRoom ? ' active' : ''}${r.unread > 0 ? ' has-unread' : ''}`}
         onClick={() => onOpen(r.id)}
         data-testid={`room-${r.id}`}
@@ -55,7 +56,7 @@ export function Sidebar({ user, rooms, openRoom, onOpen, onSignOut }: Props) {
           <strong data-testid="me">{user.name}</strong>
           <ConnectionBadge />
         </div>
-        <button className="link subtle" onClick={onSignOut}>
+        <button type="button" className="link subtle" onClick={onSignOut}>
           Sign out
         </button>
       </div>

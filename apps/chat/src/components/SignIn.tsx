@@ -32,6 +32,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: { user: User; brokerUrl
         </div>
         <p className="muted">Team chat with live typing, presence and history.</p>
         <label htmlFor="name">Display name</label>
+        {/* biome-ignore lint/a11y/noAutofocus: the sign-in screen exists for this one field, which comes first; focusing it on load skips nothing. */}
         <input id="name" name="name" autoFocus autoComplete="nickname" placeholder="e.g. Ana Lima" maxLength={64} />
         {error !== null && (
           <p className="form-error" role="alert" data-testid="signin-error">

@@ -100,7 +100,10 @@ export class MatchState {
 
   /** One message from the channel, in the order the SDK delivers them. */
   applyMessage(m: ChannelMessage, now = performance.now()): void {
-    if (m.eventType === 'player-moved') return this.applyMove(m, now);
+    if (m.eventType === 'player-moved') {
+      this.applyMove(m, now);
+      return;
+    }
     if (!(SERVER_EVENTS as readonly string[]).includes(m.eventType)) return;
     if (m.clientEvent === true) {
       this.forgedIgnored++;
