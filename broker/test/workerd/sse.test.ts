@@ -197,7 +197,8 @@ describe('GET /sse', () => {
   });
 
   it('writes a heartbeat comment at most every setting (≤ 25 s), or a heartbeat event when asked', async () => {
-    expect(settings({ SSE_HEARTBEAT_MS: '60000' }).sseHeartbeatMs).toBe(25_000);
+    // Past 25 s is refused like every setting out of its range (the settings table), never clamped silently.
+    expect(() => settings({ SSE_HEARTBEAT_MS: '60000' })).toThrow(/SSE_HEARTBEAT_MS="60000" is not an integer from 1000 to 25000/);
     expect(settings({}).sseHeartbeatMs).toBe(15_000);
     const plain = await openStream({});
     await plain.until(() => plain.comments.includes('heartbeat'), 'a heartbeat comment', 5_000);
