@@ -183,7 +183,7 @@ api.post('/batch', requireRole('secret'), async (c) => {
   await Promise.all(
     [...byChannel].map(async ([channel, list]) => {
       const published = await channelStub(c.env, channel).publishMany(list.map((l) => l.input));
-      list.forEach((l, i) => (results[l.index] = published[i]!));
+      for (const [i, l] of list.entries()) results[l.index] = published[i]!;
     }),
   );
   return ok(c, results, 201);
@@ -251,7 +251,10 @@ api.get('/stats', requireRole('secret'), async (c) => ok(c, await statsStub(c.en
 
 app.route('/api/v1', api);
 
-app.notFound((c) => (countWorkerError(c, ErrorCode.NOT_FOUND), c.json({ success: false, error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, code: ErrorCode.NOT_FOUND }, 404)));
+app.notFound((c) => {
+  countWorkerError(c, ErrorCode.NOT_FOUND);
+  return c.json({ success: false, error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, code: ErrorCode.NOT_FOUND }, 404);
+});
 
 app.onError((err, c) => {
   if (err instanceof HttpError) {

@@ -1,5 +1,5 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ErrorCode, type ApiError } from '@pushflodev/sdk/protocol';
+import type { ErrorCode, ApiError } from '@pushflodev/sdk/protocol';
 
 /** An error with a stable code and an HTTP status, answered as JSON. */
 export class HttpError extends Error {

@@ -80,7 +80,8 @@ export class StatsReporter {
     this.delivered += n;
     this.channel(channel).delivered += n;
     if (acceptedAt.length > 0) {
-      const h = (this.latency ??= emptyHistogram());
+      this.latency ??= emptyHistogram();
+      const h = this.latency;
       for (const at of acceptedAt) h[bucketOf(Math.max(0, now - at))]! += 1;
     }
     this.recorded();

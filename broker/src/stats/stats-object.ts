@@ -152,7 +152,8 @@ export class StatsObject extends DurableObject<Env> {
   }
 
   private addWebhooks(source: string, w: WebhookCounts & { pending: number }): void {
-    const t = (this.totals.webhooks ??= noCounts());
+    this.totals.webhooks ??= noCounts();
+    const t = this.totals.webhooks;
     t.delivered += w.delivered;
     t.deliveries += w.deliveries;
     t.failures += w.failures;

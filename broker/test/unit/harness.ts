@@ -85,7 +85,9 @@ export class TestShard {
     return new Hub<FakeSocket>(
       {
         meta: (ws) => ws.attachment!,
-        saveMeta: (ws, meta) => void (ws.attachment = { ...meta }),
+        saveMeta: (ws, meta) => {
+          ws.attachment = { ...meta };
+        },
         store: new ShardStore(memorySql(this.db)),
         join: async (channel, n, options) => {
           await hop();
