@@ -23,18 +23,16 @@ import {
   type ErrorFrame,
   type PresenceFrame,
   type PublishFrame,
-  type PublishResult,
   type ServerFrame,
   type SubscribeFrame,
   type SubscribedFrame,
-  type TokenCheck,
   type UnsubscribedFrame,
 } from '@pushflodev/sdk/protocol';
 import type { Entry, JoinOptions, JoinResult, PublishInput } from '../rpc';
 import { SocketBuckets, type SocketLimit } from '../limits/socket-buckets';
 import { Subscriptions, type Subscription } from './subscriptions';
 import { Uplink } from './uplink';
-import type { HubHost, HubLimits, HubSocket, SocketAuth, SocketMeta } from './hub-types';
+import type { HubHost, HubLimits, HubSocket, SocketAuth } from './hub-types';
 import { Output } from './outflow';
 
 export type { HubHost, HubLimits, HubSocket, HubStore, SocketAuth, SocketMeta } from './hub-types';
