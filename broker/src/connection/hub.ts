@@ -35,7 +35,7 @@ import type { JoinOptions, JoinResult, PublishInput } from '../channel/channel-o
 import { TokenBucket } from '../limits/token-bucket';
 import { Uplink } from './uplink';
 import type { HubHost, HubLimits, HubSocket, SocketAuth, SocketMeta } from './hub-types';
-import { Output, type Outflow } from './outflow';
+import { Output, type Outflow, type SharedBatch } from './outflow';
 
 export type { HubHost, HubLimits, HubSocket, HubStore, SocketAuth, SocketMeta } from './hub-types';
 
@@ -392,9 +392,10 @@ export class Hub<S extends HubSocket> {
   deliver(channel: string, entries: Entry[]): number {
     const map = this.subs.get(channel);
     if (map === undefined) return 0;
+    const shared: SharedBatch = { joined: null };
     for (const sub of map.values()) {
       if (sub.live) {
-        this.sendEntries(sub, entries);
+        this.output.sendEntries(sub, entries, shared);
       } else if (!sub.overflowed) {
         sub.buffer.push(...entries);
         if (sub.buffer.length > this.limits.maxPendingBuffer) {
