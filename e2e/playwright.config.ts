@@ -90,14 +90,14 @@ export default defineConfig({
   webServer: [
     {
       name: 'broker',
-      command: `node ${REPO}/broker/scripts/launcher.mjs`,
+      command: `node ${REPO}/broker/scripts/launcher.mjs --no-watch`,
       url: `${BROKER_URL}/health`,
       env: { PORT: String(PORTS.broker), BROKER_STATE_DIR: join(STATE, 'broker'), ...WEBHOOK_ENV },
       reuseExistingServer,
       timeout: 120_000,
       stdout: 'ignore',
       stderr: 'pipe',
-      // The launcher stops wrangler and workerd (their own process group) on SIGTERM.
+      // The deploy bundle on one workerd, not rebuilt on a source change; the launcher stops workerd (its own process group) on SIGTERM.
       gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     },
     ...app('orders', ORDERS_URL, { ORDERS_DB: join(STATE, 'orders.db'), NEXT_TELEMETRY_DISABLED: '1' }),

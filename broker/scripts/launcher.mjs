@@ -34,7 +34,7 @@ export function settingsFromEnv(env = process.env) {
   return Object.fromEntries(SETTINGS.filter((s) => env[s.name] !== undefined).map((s) => [s.name, env[s.name]]));
 }
 
-/** The local defaults (ALLOW_DEV_KEYS=true, SHARD_COUNT=2) under `vars`. */
+/** The local defaults (ALLOW_DEV_KEYS=true, SHARD_COUNT=1) under `vars`. */
 export function localVars(vars = {}) {
   const local = Object.fromEntries(SETTINGS.filter((s) => s.localDefault !== undefined).map((s) => [s.name, String(s.localDefault)]));
   return { ...local, ...vars };

@@ -33,7 +33,7 @@ import { SocketBuckets, type SocketLimit } from '../limits/socket-buckets';
 import { Subscriptions, type Subscription } from './subscriptions';
 import { Uplink } from './uplink';
 import type { HubHost, HubLimits, HubSocket, SocketAuth } from './hub-types';
-import { Output } from './outflow';
+import { Output, type SharedBatch } from './outflow';
 
 export type { HubHost, HubLimits, HubSocket, HubStore, SocketAuth, SocketMeta } from './hub-types';
 
@@ -333,9 +333,10 @@ export class Hub<S extends HubSocket> {
   deliver(channel: string, entries: Entry[]): number {
     const map = this.subs.get(channel);
     if (map === undefined) return 0;
+    const shared: SharedBatch = { joined: null };
     for (const sub of map.values()) {
       if (sub.live) {
-        this.output.sendEntries(sub, entries);
+        this.output.sendEntries(sub, entries, shared);
       } else if (!sub.overflowed) {
         sub.buffer.push(...entries);
         if (sub.buffer.length > this.limits.maxPendingBuffer) {

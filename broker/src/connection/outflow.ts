@@ -66,6 +66,32 @@ export interface Recipient<S> {
   lastSeq: number;
 }
 
+/**
+ * One delivery batch as sent to every coalescing subscriber that takes all of
+ * it: joined once per batch, not once per socket.
+ */
+export interface SharedBatch {
+  joined: string[] | null;
+}
+
+/** The batch's frames joined into messages of at most MAX_COALESCED_CHARS. */
+function joinAll(entries: Entry[]): string[] {
+  const out: string[] = [];
+  let texts: string[] = [];
+  let chars = 0;
+  for (const entry of entries) {
+    if (texts.length > 0 && chars + entry.frame.length > MAX_COALESCED_CHARS) {
+      out.push(joinFrames(texts));
+      texts = [];
+      chars = 0;
+    }
+    texts.push(entry.frame);
+    chars += entry.frame.length + 1;
+  }
+  if (texts.length > 0) out.push(joinFrames(texts));
+  return out;
+}
+
 /** The output of every socket of one shard. */
 export class Output<S extends HubSocket> {
   /** connection id → output state */
@@ -119,8 +145,14 @@ export class Output<S extends HubSocket> {
   }
 
   /** Sends a subscription its entries in order, each sequenced one at most once; coalesced when the socket asked. */
-  sendEntries(sub: Recipient<S>, entries: Entry[]): void {
+  sendEntries(sub: Recipient<S>, entries: Entry[], shared?: SharedBatch): void {
     if (sub.out.coalesce && entries.length > 1) {
+      if (shared !== undefined && this.takesAll(sub, entries)) {
+        shared.joined ??= joinAll(entries);
+        for (const e of entries) if (e.seq !== undefined) sub.lastSeq = e.seq;
+        for (const text of shared.joined) if (!this.write(sub.ws, sub.out, text)) return;
+        return;
+      }
       this.sendCoalesced(sub, entries);
       return;
     }
@@ -133,6 +165,14 @@ export class Output<S extends HubSocket> {
       }
       if (!this.write(sub.ws, sub.out, entry.frame)) return;
     }
+  }
+
+  /** True when the subscription gets every entry of the batch (seqs increase within a channel's batch). */
+  private takesAll(sub: Recipient<S>, entries: Entry[]): boolean {
+    for (const e of entries) {
+      if (e.except === sub.id || (e.seq !== undefined && e.seq <= sub.lastSeq)) return false;
+    }
+    return true;
   }
 
   private sendCoalesced(sub: Recipient<S>, entries: Entry[]): void {
