@@ -35,7 +35,11 @@ const BROKER_ENV = {
   WEBHOOK_SECRET: 'whsec_local_dev',
 };
 /** The broker's webhooks go to every app that handles them, as in `./dev` (each app keeps its own channels' events). */
-const WEBHOOK_ENV = { WEBHOOK_URL: `${CHAT_URL}/api/webhooks,${GAME_URL}/api/webhooks`, WEBHOOK_SECRET: BROKER_ENV.WEBHOOK_SECRET, WEBHOOK_VACATE_DELAY_MS: '2000' };
+const WEBHOOK_ENV = {
+  WEBHOOK_URL: `${CHAT_URL}/api/webhooks,${GAME_URL}/api/webhooks`,
+  WEBHOOK_SECRET: BROKER_ENV.WEBHOOK_SECRET,
+  WEBHOOK_VACATE_DELAY_MS: '2000',
+};
 
 const selected = process.env.E2E_APPS?.split(',').map((s) => s.trim());
 

@@ -65,7 +65,12 @@ const typingMs = new Trend('typing_ms', true);
 
 export const options = {
   scenarios: {
-    members: { executor: 'per-vu-iterations', vus: Math.ceil(TOTAL / SOCKETS_PER_VU), iterations: 1, maxDuration: `${Math.ceil(holdSeconds + 60)}s` },
+    members: {
+      executor: 'per-vu-iterations',
+      vus: Math.ceil(TOTAL / SOCKETS_PER_VU),
+      iterations: 1,
+      maxDuration: `${Math.ceil(holdSeconds + 60)}s`,
+    },
   },
   thresholds: {
     ...latencyThresholds(),
@@ -97,12 +102,24 @@ function member(run, index) {
 
   const typing = () => {
     typingSent.add(1);
-    ws.send(JSON.stringify({ type: 'publish', channel: name, event: 'user-typing', data: { name: `Member ${index}`, t: Date.now() }, echo: false, ephemeral: true }));
+    ws.send(
+      JSON.stringify({
+        type: 'publish',
+        channel: name,
+        event: 'user-typing',
+        data: { name: `Member ${index}`, t: Date.now() },
+        echo: false,
+        ephemeral: true,
+      }),
+    );
   };
 
   const sendMessage = () => {
     const n = state.sent++;
-    const body = JSON.stringify({ eventType: 'message-sent', content: { t: Date.now(), from: sub, n, text: `message ${n} from member ${index}` } });
+    const body = JSON.stringify({
+      eventType: 'message-sent',
+      content: { t: Date.now(), from: sub, n, text: `message ${n} from member ${index}` },
+    });
     http
       .asyncRequest('POST', `${BROKER_URL}/api/v1/channels/${encodeURIComponent(name)}/messages`, body, {
         headers: { Authorization: `Bearer ${SECRET_KEY}`, 'Content-Type': 'application/json', 'Idempotency-Key': `${sub}-${n}` },
@@ -114,15 +131,18 @@ function member(run, index) {
   /** Idle, then type (one event every 2 s), then send; again until the window closes. */
   const nextMessage = () => {
     const wait = Math.max(talkFrom - elapsed(), 0) + between(0.5, 1.5) * MESSAGE_EVERY_S * 1000 - TYPING_MAX_MS;
-    setTimeout(() => {
-      const typeFor = between(TYPING_MIN_MS, TYPING_MAX_MS);
-      if (elapsed() + typeFor > talkUntil) return;
-      for (let at = 0; at < typeFor; at += TYPING_THROTTLE_MS) setTimeout(typing, at);
-      setTimeout(() => {
-        sendMessage();
-        nextMessage();
-      }, typeFor);
-    }, Math.max(0, wait));
+    setTimeout(
+      () => {
+        const typeFor = between(TYPING_MIN_MS, TYPING_MAX_MS);
+        if (elapsed() + typeFor > talkUntil) return;
+        for (let at = 0; at < typeFor; at += TYPING_THROTTLE_MS) setTimeout(typing, at);
+        setTimeout(() => {
+          sendMessage();
+          nextMessage();
+        }, typeFor);
+      },
+      Math.max(0, wait),
+    );
   };
 
   ws.onmessage = (event) => {

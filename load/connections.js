@@ -56,10 +56,13 @@ export default function (run) {
       );
     }, k * spacing);
   }
-  setTimeout(() => {
-    holding = false;
-    for (const s of sockets) s.ws.close();
-  }, (seconds(RAMP) + seconds(HOLD)) * 1000);
+  setTimeout(
+    () => {
+      holding = false;
+      for (const s of sockets) s.ws.close();
+    },
+    (seconds(RAMP) + seconds(HOLD)) * 1000,
+  );
 }
 
 export const handleSummary = summary('connections');

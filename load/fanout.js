@@ -5,7 +5,19 @@
 //   SUBSCRIBERS=1000 CHANNELS=1 RATE=10 DURATION=60s k6 run load/fanout.js
 import exec from 'k6/execution';
 import { setTimeout } from 'k6/timers';
-import { env, envInt, latencyThresholds, latestSeq, msUntil, mySockets, publish, seconds, setupRun, streamScenarios, summary } from './lib/common.js';
+import {
+  env,
+  envInt,
+  latencyThresholds,
+  latestSeq,
+  msUntil,
+  mySockets,
+  publish,
+  seconds,
+  setupRun,
+  streamScenarios,
+  summary,
+} from './lib/common.js';
 import { openSubscriber } from './lib/socket.js';
 
 const SUBSCRIBERS = envInt('SUBSCRIBERS', 100);

@@ -61,7 +61,12 @@ const echoed = new Counter('moves_echoed');
 
 export const options = {
   scenarios: {
-    players: { executor: 'per-vu-iterations', vus: Math.ceil(TOTAL / SOCKETS_PER_VU), iterations: 1, maxDuration: `${Math.ceil(holdSeconds + 60)}s` },
+    players: {
+      executor: 'per-vu-iterations',
+      vus: Math.ceil(TOTAL / SOCKETS_PER_VU),
+      iterations: 1,
+      maxDuration: `${Math.ceil(holdSeconds + 60)}s`,
+    },
   },
   thresholds: {
     ...latencyThresholds(),
@@ -109,7 +114,16 @@ function player(run, index) {
       n++;
       x = x >= 900 ? 100 : x + 11;
       if (ws.readyState !== 1) return; // counted as lost by every receiver
-      ws.send(JSON.stringify({ type: 'publish', channel: name, event: 'player-moved', data: { x, y: 300, moving: true, n, t: Date.now() }, echo: false, ephemeral: true }));
+      ws.send(
+        JSON.stringify({
+          type: 'publish',
+          channel: name,
+          event: 'player-moved',
+          data: { x, y: 300, moving: true, n, t: Date.now() },
+          echo: false,
+          ephemeral: true,
+        }),
+      );
       movesSent.add(1);
     }, 1000 / MOVE_HZ);
   };

@@ -6,7 +6,19 @@
 import exec from 'k6/execution';
 import { setTimeout } from 'k6/timers';
 import { Counter } from 'k6/metrics';
-import { env, envInt, latencyThresholds, latestSeq, msUntil, mySockets, publish, seconds, setupRun, streamScenarios, summary } from './lib/common.js';
+import {
+  env,
+  envInt,
+  latencyThresholds,
+  latestSeq,
+  msUntil,
+  mySockets,
+  publish,
+  seconds,
+  setupRun,
+  streamScenarios,
+  summary,
+} from './lib/common.js';
 import { openSubscriber } from './lib/socket.js';
 
 const SUBSCRIBERS = envInt('SUBSCRIBERS', 50);
@@ -49,16 +61,19 @@ function churn(name) {
   function schedule(state) {
     const elapsed = Date.now() - start;
     if (elapsed > churnUntil) return;
-    setTimeout(() => {
-      if (Date.now() - start > churnUntil) return;
-      const tracker = state.trackers[name];
-      const epoch = state.epochs[name];
-      state.ws.close();
-      setTimeout(() => {
-        reconnects.add(1);
-        current = openSubscriber([name], { resume: { [name]: { seq: tracker.last, epoch, tracker } }, onReady: schedule });
-      }, DOWN_MS);
-    }, Math.random() * 2 * DROP_EVERY_MS);
+    setTimeout(
+      () => {
+        if (Date.now() - start > churnUntil) return;
+        const tracker = state.trackers[name];
+        const epoch = state.epochs[name];
+        state.ws.close();
+        setTimeout(() => {
+          reconnects.add(1);
+          current = openSubscriber([name], { resume: { [name]: { seq: tracker.last, epoch, tracker } }, onReady: schedule });
+        }, DOWN_MS);
+      },
+      Math.random() * 2 * DROP_EVERY_MS,
+    );
   }
   return () => current;
 }

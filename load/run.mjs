@@ -32,10 +32,29 @@ const TOOLS_BIN = join(REPO_DIR, '.tools', 'bin');
 
 const SMOKE = {
   fanout: { SUBSCRIBERS: '20', CHANNELS: '2', RATE: '20', DURATION: '5s', CONNECT_WAIT: '3s', GRACE: '2s', SOCKETS_PER_VU: '10' },
-  reconnect: { SUBSCRIBERS: '10', CHANNELS: '2', RATE: '20', DURATION: '6s', CONNECT_WAIT: '3s', GRACE: '3s', DROP_EVERY_MS: '800', SOCKETS_PER_VU: '5' },
+  reconnect: {
+    SUBSCRIBERS: '10',
+    CHANNELS: '2',
+    RATE: '20',
+    DURATION: '6s',
+    CONNECT_WAIT: '3s',
+    GRACE: '3s',
+    DROP_EVERY_MS: '800',
+    SOCKETS_PER_VU: '5',
+  },
   connections: { TARGET: '200', CHANNELS: '20', RAMP: '3s', HOLD: '3s', SOCKETS_PER_VU: '50' },
   game: { MATCHES: '3', PLAYERS: '4', MOVE_HZ: '20', DURATION: '5s', CONNECT_WAIT: '3s', GRACE: '3s', SOCKETS_PER_VU: '6' },
-  chat: { ROOMS: '4', MEMBERS: '3', DURATION: '8s', MESSAGE_EVERY_S: '2', TYPING_MIN_MS: '1000', TYPING_MAX_MS: '2500', CONNECT_WAIT: '3s', GRACE: '3s', SOCKETS_PER_VU: '6' },
+  chat: {
+    ROOMS: '4',
+    MEMBERS: '3',
+    DURATION: '8s',
+    MESSAGE_EVERY_S: '2',
+    TYPING_MIN_MS: '1000',
+    TYPING_MAX_MS: '2500',
+    CONNECT_WAIT: '3s',
+    GRACE: '3s',
+    SOCKETS_PER_VU: '6',
+  },
 };
 
 function log(...args) {
@@ -49,7 +68,8 @@ export function ensureK6() {
   const local = join(TOOLS_BIN, 'k6');
   if (existsSync(local)) return local;
   const go = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (go.status !== 0) throw new Error('k6 is not installed and Go is not available to build it: install k6 (https://grafana.com/docs/k6/) or Go');
+  if (go.status !== 0)
+    throw new Error('k6 is not installed and Go is not available to build it: install k6 (https://grafana.com/docs/k6/) or Go');
   log(`building k6 ${K6_VERSION} with go install (a few minutes, once)…`);
   mkdirSync(TOOLS_BIN, { recursive: true });
   const built = spawnSync('go', ['install', `go.k6.io/k6@${K6_VERSION}`], { stdio: 'inherit', env: { ...process.env, GOBIN: TOOLS_BIN } });
@@ -139,7 +159,11 @@ async function waitHealthy(url) {
 /** A server script in its own process group (the bare ws server, the naive Durable Object). */
 async function startScript(file, comm) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(HERE, 'baseline', file)], { env: { ...process.env, PORT: String(port) }, detached: true, stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(HERE, 'baseline', file)], {
+    env: { ...process.env, PORT: String(port) },
+    detached: true,
+    stdio: 'ignore',
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url);
   return {
@@ -179,7 +203,13 @@ async function startTarget(kind) {
   const stateDir = mkdtempSync(join(tmpdir(), 'switchyard-load-'));
   // The same launcher and runtime as `pnpm broker` (deploy bundle, one workerd, direct socket), without the file watcher.
   // BROKER_RUNTIME=wrangler measures the broker through `wrangler dev` instead (`pnpm broker -- --wrangler`).
-  const broker = await startBroker({ port: 0, stateDir, stdio: 'ignore', vars: pickVars(), runtime: process.env.BROKER_RUNTIME === 'wrangler' ? 'wrangler' : 'workerd' });
+  const broker = await startBroker({
+    port: 0,
+    stateDir,
+    stdio: 'ignore',
+    vars: pickVars(),
+    runtime: process.env.BROKER_RUNTIME === 'wrangler' ? 'wrangler' : 'workerd',
+  });
   return {
     url: broker.url,
     pgid: broker.process.pid,
@@ -222,7 +252,11 @@ async function runOnce(script, kind, { smoke }) {
     K6_NO_USAGE_REPORT: 'true',
   };
   const pinned = PIN && target.pgid > 0 ? `, pinned: target CPU ${PIN.target}, k6 CPU ${PIN.k6}` : PIN ? '' : ', not pinned';
-  log(`${script} against ${TARGETS[kind]} at ${target.url}${smoke ? ' (smoke)' : ''}${pinned}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `${script} against ${TARGETS[kind]} at ${target.url}${smoke ? ' (smoke)' : ''}${pinned}; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 
   let peakRss = 0;
   let peakFds = 0;
@@ -242,7 +276,9 @@ async function runOnce(script, kind, { smoke }) {
   let k6Cpu = null;
   const code = await new Promise((resolve) => {
     const k6Args = ['run', '--quiet', '--no-usage-report', join(HERE, `${script}.js`)];
-    const child = PIN ? spawn('taskset', ['-c', PIN.k6, k6, ...k6Args], { env, stdio: 'inherit', detached: true }) : spawn(k6, k6Args, { env, stdio: 'inherit', detached: true });
+    const child = PIN
+      ? spawn('taskset', ['-c', PIN.k6, k6, ...k6Args], { env, stdio: 'inherit', detached: true })
+      : spawn(k6, k6Args, { env, stdio: 'inherit', detached: true });
     const k6Sampler = setInterval(() => {
       const u = usage(child.pid, 'k6');
       if (u) k6Cpu = Math.max(k6Cpu ?? 0, u.cpu);
@@ -285,7 +321,8 @@ async function runOnce(script, kind, { smoke }) {
     cpuMicrosPerDelivery: cpu !== null && deliveries > 0 ? Number(((cpu * 1e6) / deliveries).toFixed(1)) : null,
     // The same from the first publish on: connecting and subscribing the sockets left out.
     streamCpuSeconds: atStream && after ? Number((after.cpu - atStream.cpu).toFixed(2)) : null,
-    streamCpuMicrosPerDelivery: atStream && after && deliveries > 0 ? Number((((after.cpu - atStream.cpu) * 1e6) / deliveries).toFixed(1)) : null,
+    streamCpuMicrosPerDelivery:
+      atStream && after && deliveries > 0 ? Number((((after.cpu - atStream.cpu) * 1e6) / deliveries).toFixed(1)) : null,
     peakRssMiB: HAS_PROC && target.pgid > 0 ? Number((peakRss / 2 ** 20).toFixed(1)) : null,
     peakDescriptors: HAS_PROC && target.comm === 'workerd' ? peakFds : null,
     k6CpuSeconds: k6Cpu === null ? null : Number(k6Cpu.toFixed(2)),
@@ -298,7 +335,9 @@ async function runOnce(script, kind, { smoke }) {
     } else {
       const fds = report.peakDescriptors ? `, peak ${report.peakDescriptors} descriptors` : '';
       const stream = report.streamCpuMicrosPerDelivery === null ? '' : ` (${report.streamCpuMicrosPerDelivery} µs while streaming)`;
-      log(`target: cpu ${report.targetCpuSeconds} s, ${report.cpuMicrosPerDelivery ?? '-'} µs/delivery${stream}, peak RSS ${report.peakRssMiB} MiB${fds}; k6 cpu ${report.k6CpuSeconds ?? '-'} s; results in ${resultsDir}`);
+      log(
+        `target: cpu ${report.targetCpuSeconds} s, ${report.cpuMicrosPerDelivery ?? '-'} µs/delivery${stream}, peak RSS ${report.peakRssMiB} MiB${fds}; k6 cpu ${report.k6CpuSeconds ?? '-'} s; results in ${resultsDir}`,
+      );
     }
   }
   return report;
@@ -312,11 +351,14 @@ function compareTable(reports) {
   const ratio = (r, base, key = 'cpuMicrosPerDelivery') => (r[key] && base?.[key] ? `${(r[key] / base[key]).toFixed(2)}×` : '-');
   const rows = reports.map((r) => {
     const d = r.deliveryMs ?? {};
-    const streaming = r.streamCpuMicrosPerDelivery === null ? '-' : `${r.streamCpuMicrosPerDelivery} µs (${ratio(r, naive, 'streamCpuMicrosPerDelivery')})`;
+    const streaming =
+      r.streamCpuMicrosPerDelivery === null ? '-' : `${r.streamCpuMicrosPerDelivery} µs (${ratio(r, naive, 'streamCpuMicrosPerDelivery')})`;
     return `| ${TARGETS[r.target]} | ${ms(d.p50)} / ${ms(d.p95)} / ${ms(d.p99)} | ${r.lost} / ${r.duplicate} / ${r.outOfOrder} of ${r.deliveries} | ${r.cpuMicrosPerDelivery ?? '-'} µs | ${ratio(r, naive)} | ${ratio(r, bare)} | ${streaming} | ${r.peakRssMiB ?? '-'} MiB |`;
   });
   return [
-    `load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
     '',
     '| target | delivery p50 / p95 / p99 ms | lost / dup / ooo | CPU per delivery | vs naive DO | vs bare ws | streaming only (vs naive) | peak RSS |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -130,7 +130,12 @@ const env = {
 
 devPackages().forEach(({ dir, name }, i) => {
   const prefix = label(name, i + 1);
-  const child = spawn('pnpm', ['run', '--silent', 'dev'], { cwd: join(REPO_DIR, dir), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('pnpm', ['run', '--silent', 'dev'], {
+    cwd: join(REPO_DIR, dir),
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   pipe(child.stdout, prefix, process.stdout);
   pipe(child.stderr, prefix, process.stderr);

@@ -26,7 +26,22 @@ const TEMPLATE = join(HERE, 'template');
 const BROKER = '@switchyard/broker';
 
 /** Never copied into a starter: installs, builds, local data, secrets. */
-const IGNORED = new Set(['node_modules', '.next', 'dist', '.data', '.state', '.wrangler', '.turbo', 'coverage', 'test-results', 'playwright-report', '.env', '.env.local', '.dev.vars', 'next-env.d.ts']);
+const IGNORED = new Set([
+  'node_modules',
+  '.next',
+  'dist',
+  '.data',
+  '.state',
+  '.wrangler',
+  '.turbo',
+  'coverage',
+  'test-results',
+  'playwright-report',
+  '.env',
+  '.env.local',
+  '.dev.vars',
+  'next-env.d.ts',
+]);
 const IGNORED_SUFFIXES = ['.tsbuildinfo', '.log'];
 
 export class StarterError extends Error {}
@@ -36,7 +51,9 @@ const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 /** The apps a starter can be made from. */
 export function apps(repo = REPO) {
   const dir = join(repo, 'apps');
-  return readdirSync(dir).filter((d) => existsSync(join(dir, d, 'package.json'))).sort();
+  return readdirSync(dir)
+    .filter((d) => existsSync(join(dir, d, 'package.json')))
+    .sort();
 }
 
 /** name → directory of every workspace package (pnpm-workspace.yaml's `packages`, `dir` and `dir/*` forms). */
@@ -130,7 +147,11 @@ function envValue(envText, name) {
 
 function sourceOf(repo) {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: repo,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return `Switchyard ${commit}`;
   } catch {
     return 'Switchyard';
@@ -148,7 +169,9 @@ export function generateStarter({ app, dir, repo = REPO, packCache }) {
   }
   const target = resolve(dir);
   if (target === repo || target.startsWith(repo + sep)) {
-    throw new StarterError(`${target} is inside the monorepo; a starter must live outside it (Node would find the monorepo's node_modules)`);
+    throw new StarterError(
+      `${target} is inside the monorepo; a starter must live outside it (Node would find the monorepo's node_modules)`,
+    );
   }
   if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
     throw new StarterError(`${target} exists and is not an empty directory`);
@@ -171,7 +194,8 @@ export function generateStarter({ app, dir, repo = REPO, packCache }) {
     wanted.push(...workspaceDeps(readJson(join(pkgDir, 'package.json')), ['dependencies', 'peerDependencies', 'optionalDependencies']));
   }
 
-  if (existsSync(join(appDir, 'scripts', 'dev.mjs'))) throw new StarterError(`apps/${app}/scripts/dev.mjs would be overwritten by the starter's dev runner`);
+  if (existsSync(join(appDir, 'scripts', 'dev.mjs')))
+    throw new StarterError(`apps/${app}/scripts/dev.mjs would be overwritten by the starter's dev runner`);
   copyTree(appDir, target);
   mkdirSync(join(target, 'vendor'), { recursive: true });
   mkdirSync(join(target, 'scripts'), { recursive: true });
@@ -187,7 +211,9 @@ export function generateStarter({ app, dir, repo = REPO, packCache }) {
   }
 
   const fromWorkspace = (deps = {}) =>
-    Object.fromEntries(Object.entries(deps).map(([key, spec]) => [key, spec.startsWith('workspace:') ? vendored[workspaceTarget(key, spec)] : spec]));
+    Object.fromEntries(
+      Object.entries(deps).map(([key, spec]) => [key, spec.startsWith('workspace:') ? vendored[workspaceTarget(key, spec)] : spec]),
+    );
   const dependencies = fromWorkspace(appPkg.dependencies);
   const devDependencies = fromWorkspace(appPkg.devDependencies);
   if (!dependencies[BROKER] && !devDependencies[BROKER]) devDependencies[BROKER] = vendored[BROKER];
@@ -196,7 +222,11 @@ export function generateStarter({ app, dir, repo = REPO, packCache }) {
   const direct = { ...dependencies, ...devDependencies };
   const overrides = {};
   for (const manifest of Object.values(manifests)) {
-    for (const [key, spec] of Object.entries({ ...manifest.dependencies, ...manifest.optionalDependencies, ...manifest.peerDependencies })) {
+    for (const [key, spec] of Object.entries({
+      ...manifest.dependencies,
+      ...manifest.optionalDependencies,
+      ...manifest.peerDependencies,
+    })) {
       const target = /^npm:(@?[^@]+)@/.exec(spec)?.[1] ?? key;
       if (!vendored[target]) continue;
       overrides[key] = direct[key] === vendored[target] ? `$${key}` : vendored[target];
@@ -205,7 +235,11 @@ export function generateStarter({ app, dir, repo = REPO, packCache }) {
 
   const { dev, ...appScripts } = appPkg.scripts;
   const pkg = {
-    name: basename(target).toLowerCase().replace(/[^a-z0-9._~-]+/g, '-').replace(/^[._-]+/, '') || app,
+    name:
+      basename(target)
+        .toLowerCase()
+        .replace(/[^a-z0-9._~-]+/g, '-')
+        .replace(/^[._-]+/, '') || app,
     version: '0.1.0',
     private: true,
     ...(appPkg.type ? { type: appPkg.type } : {}),
@@ -238,7 +272,10 @@ BROKER_STATE_DIR=.data/broker
 # HISTORY_MAX_MESSAGES=10000
 `,
   );
-  writeFileSync(join(target, '.gitignore'), ['node_modules/', '.data/', '.env', '.next/', 'next-env.d.ts', 'dist/', '.wrangler/', '*.tsbuildinfo', '*.log', ''].join('\n'));
+  writeFileSync(
+    join(target, '.gitignore'),
+    ['node_modules/', '.data/', '.env', '.next/', 'next-env.d.ts', 'dist/', '.wrangler/', '*.tsbuildinfo', '*.log', ''].join('\n'),
+  );
 
   const readmeFile = join(appDir, 'README.md');
   const readme = existsSync(readmeFile) ? readFileSync(readmeFile, 'utf8') : `# ${app}\n`;

@@ -48,7 +48,8 @@ async function dev(argv) {
     strict: true,
   });
   const port = Number(values.port ?? process.env.BROKER_PORT ?? 8787);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`the port must be 0–65535, not '${values.port ?? process.env.BROKER_PORT}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`the port must be 0–65535, not '${values.port ?? process.env.BROKER_PORT}'`);
   const host = values.host ?? process.env.BROKER_HOST ?? '127.0.0.1';
   const stateDir = resolve(values['state-dir'] ?? process.env.BROKER_STATE_DIR ?? '.data/broker');
   const vars = settingsFromEnv(process.env);

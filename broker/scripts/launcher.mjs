@@ -55,7 +55,8 @@ export function freePort() {
 async function waitHealthy(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`broker exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`broker exited (${child.exitCode ?? child.signalCode}) before it was ready`);
     try {
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
       if (res.ok) return;
@@ -88,11 +89,16 @@ export async function startBroker(options = {}) {
     args = [
       wrangler,
       'dev',
-      '--ip', host,
-      '--port', String(port),
-      '--inspector-port', String(await freePort()),
-      '--persist-to', stateDir,
-      '--log-level', options.logLevel ?? 'warn',
+      '--ip',
+      host,
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(await freePort()),
+      '--persist-to',
+      stateDir,
+      '--log-level',
+      options.logLevel ?? 'warn',
       '--show-interactive-dev-session=false',
       ...(options.watch === false ? ['--no-live-reload'] : []),
       ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
@@ -198,7 +204,9 @@ export async function runCli(argv = process.argv.slice(2), { label = 'broker' } 
     process.exit(1);
   });
   const all = localVars(vars);
-  console.log(`${label}: ready on ${broker.url}  (ws: ${broker.url.replace('http', 'ws')}/ws, state: ${broker.stateDir}, ${broker.runtime === 'wrangler' ? 'wrangler dev' : 'deploy bundle on one workerd'})`);
+  console.log(
+    `${label}: ready on ${broker.url}  (ws: ${broker.url.replace('http', 'ws')}/ws, state: ${broker.stateDir}, ${broker.runtime === 'wrangler' ? 'wrangler dev' : 'deploy bundle on one workerd'})`,
+  );
   const custom = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
   if (custom.length > 0) console.log(`${label}: settings from the environment: ${custom.join(' ')}`);
   if (all.ALLOW_DEV_KEYS !== 'false') console.log(`${label}: dev keys (local only): pub_local_dev  sec_local_dev  mgmt_local_dev`);

@@ -50,7 +50,9 @@ function build() {
 
 // The same bindings as wrangler.jsonc (comments stripped).
 const config = JSON.parse(readFileSync(join(BROKER_DIR, 'wrangler.jsonc'), 'utf8').replace(/^\s*\/\/.*$/gm, ''));
-const durableObjects = Object.fromEntries(config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: true }]));
+const durableObjects = Object.fromEntries(
+  config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: true }]),
+);
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 8787);
 
@@ -102,20 +104,22 @@ if (process.env.WATCH === '1') {
     if (stopping) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      reloading = reloading.then(async () => {
-        const started = Date.now();
-        log(`${what} changed: rebuilding…`);
-        const next = build();
-        if (next === null) {
-          log('build failed (above); still serving the previous bundle');
-          return;
-        }
-        await mf.setOptions(options(next));
-        rmSync(current, { recursive: true, force: true });
-        bundles.delete(current);
-        current = next;
-        log(`restarted on the new bundle in ${Date.now() - started} ms (same state; clients reconnect and resume)`);
-      }).catch((err) => log(`restart failed: ${err instanceof Error ? err.message : err}`));
+      reloading = reloading
+        .then(async () => {
+          const started = Date.now();
+          log(`${what} changed: rebuilding…`);
+          const next = build();
+          if (next === null) {
+            log('build failed (above); still serving the previous bundle');
+            return;
+          }
+          await mf.setOptions(options(next));
+          rmSync(current, { recursive: true, force: true });
+          bundles.delete(current);
+          current = next;
+          log(`restarted on the new bundle in ${Date.now() - started} ms (same state; clients reconnect and resume)`);
+        })
+        .catch((err) => log(`restart failed: ${err instanceof Error ? err.message : err}`));
     }, 250);
   };
   for (const dir of [join(BROKER_DIR, 'src'), join(REPO_DIR, 'sdk', 'dist', 'protocol')]) {

@@ -41,7 +41,6 @@ type Ctx = Context<App>;
 /** Most messages in one batch publish. */
 export const MAX_BATCH = 100;
 
-
 const channelStub = (env: Env, name: string) => stub(env.CHANNEL, name);
 const registry = (env: Env) => stub(env.REGISTRY, REGISTRY_OBJECT);
 
@@ -56,7 +55,13 @@ function list<T>(c: Ctx, data: T[], page: number, pageSize: number, total: numbe
   return c.json({ success: true, data, pagination: pagination(page, pageSize, total) } satisfies ApiList<T>);
 }
 
-function publishInput(content: unknown, eventType: unknown, contentField: string, eventField: string, idempotencyKey?: string): PublishInput {
+function publishInput(
+  content: unknown,
+  eventType: unknown,
+  contentField: string,
+  eventField: string,
+  idempotencyKey?: string,
+): PublishInput {
   const input: PublishInput = {
     eventType: eventTypeOf(eventType, eventField),
     data: contentText(content, contentField),
@@ -169,7 +174,13 @@ api.post('/batch', requireRole('secret'), async (c) => {
     let input: PublishInput;
     try {
       channel = channelName(item.channel);
-      input = publishInput(item.content ?? item.data, item.eventType ?? item.event, 'content', 'eventType', idempotencyKeyOf(item.id, 'id'));
+      input = publishInput(
+        item.content ?? item.data,
+        item.eventType ?? item.event,
+        'content',
+        'eventType',
+        idempotencyKeyOf(item.id, 'id'),
+      );
     } catch (err) {
       if (err instanceof HttpError) throw new HttpError(err.status, err.code, `${where}: ${err.message}`);
       throw err;

@@ -62,10 +62,42 @@ export const SETTINGS = [
       'connection shards sockets are spread over (16 deployed, where each shard is its own thread; locally every object shares one workerd thread and more shards only add calls, so 1)',
   },
   { name: 'HISTORY_TTL_SECONDS', kind: 'int', default: 86_400, min: 1, max: 365 * 86_400, unit: 's', meaning: 'history retention by age' },
-  { name: 'HISTORY_MAX_MESSAGES', kind: 'int', default: 10_000, min: 1, max: 10_000_000, unit: 'messages', meaning: 'history retention by count, per channel' },
-  { name: 'MAX_REPLAY', kind: 'int', default: 5_000, min: 1, max: 100_000, unit: 'messages', meaning: 'most missed messages replayed on one resubscribe' },
-  { name: 'MAX_SUBSCRIPTIONS_PER_SOCKET', kind: 'int', default: 100, min: 1, max: 10_000, unit: 'subscriptions', meaning: 'subscriptions one socket may hold' },
-  { name: 'SOCKET_FRAMES_PER_SECOND', kind: 'int', default: 50, min: 1, max: 100_000, unit: 'frames/s', meaning: 'frames one socket may send, pings excluded (burst 2×)' },
+  {
+    name: 'HISTORY_MAX_MESSAGES',
+    kind: 'int',
+    default: 10_000,
+    min: 1,
+    max: 10_000_000,
+    unit: 'messages',
+    meaning: 'history retention by count, per channel',
+  },
+  {
+    name: 'MAX_REPLAY',
+    kind: 'int',
+    default: 5_000,
+    min: 1,
+    max: 100_000,
+    unit: 'messages',
+    meaning: 'most missed messages replayed on one resubscribe',
+  },
+  {
+    name: 'MAX_SUBSCRIPTIONS_PER_SOCKET',
+    kind: 'int',
+    default: 100,
+    min: 1,
+    max: 10_000,
+    unit: 'subscriptions',
+    meaning: 'subscriptions one socket may hold',
+  },
+  {
+    name: 'SOCKET_FRAMES_PER_SECOND',
+    kind: 'int',
+    default: 50,
+    min: 1,
+    max: 100_000,
+    unit: 'frames/s',
+    meaning: 'frames one socket may send, pings excluded (burst 2×)',
+  },
   {
     name: 'HEARTBEAT_TIMEOUT_MS',
     kind: 'int',
@@ -84,9 +116,33 @@ export const SETTINGS = [
     unit: 'ms',
     meaning: 'a presence member silent for this long is closed and leaves (clients are told to ping every 8 s)',
   },
-  { name: 'CLIENT_EVENTS_PER_SECOND', kind: 'int', default: 20, min: 1, max: 10_000, unit: 'events/s', meaning: 'client events one socket may publish' },
-  { name: 'PUBLISH_RATE_PER_SECOND', kind: 'int', default: 1_000, min: 1, max: 1_000_000, unit: 'messages/s', meaning: 'API publishes per key (burst 2×)' },
-  { name: 'IDEMPOTENCY_WINDOW_SECONDS', kind: 'int', default: 300, min: 120, max: 86_400, unit: 's', meaning: 'how long an `Idempotency-Key` is remembered' },
+  {
+    name: 'CLIENT_EVENTS_PER_SECOND',
+    kind: 'int',
+    default: 20,
+    min: 1,
+    max: 10_000,
+    unit: 'events/s',
+    meaning: 'client events one socket may publish',
+  },
+  {
+    name: 'PUBLISH_RATE_PER_SECOND',
+    kind: 'int',
+    default: 1_000,
+    min: 1,
+    max: 1_000_000,
+    unit: 'messages/s',
+    meaning: 'API publishes per key (burst 2×)',
+  },
+  {
+    name: 'IDEMPOTENCY_WINDOW_SECONDS',
+    kind: 'int',
+    default: 300,
+    min: 120,
+    max: 86_400,
+    unit: 's',
+    meaning: 'how long an `Idempotency-Key` is remembered',
+  },
   {
     name: 'SLOW_CONSUMER_BYTES',
     kind: 'int',
@@ -115,7 +171,11 @@ export const SETTINGS = [
     unit: 'ms',
     meaning: 'how often an SSE stream (`GET /sse`) gets a heartbeat comment, so proxies keep it open',
   },
-  { name: 'WEBHOOK_URL', kind: 'urls', meaning: 'comma-separated `http(s)` URLs that each get every webhook event; unset: webhooks off. Needs `WEBHOOK_SECRET`' },
+  {
+    name: 'WEBHOOK_URL',
+    kind: 'urls',
+    meaning: 'comma-separated `http(s)` URLs that each get every webhook event; unset: webhooks off. Needs `WEBHOOK_SECRET`',
+  },
   { name: 'WEBHOOK_SECRET', kind: 'secret', meaning: 'signs webhooks (`X-Switchyard-Signature: sha256=…`); set as a secret when deployed' },
   {
     name: 'WEBHOOK_VACATE_DELAY_MS',
@@ -126,7 +186,11 @@ export const SETTINGS = [
     unit: 'ms',
     meaning: '`channel_vacated` waits this long without a subscriber, so a reload does not flap',
   },
-  { name: 'WEBHOOK_CLIENT_EVENTS', kind: 'patterns', meaning: 'comma-separated channel patterns (`*` wildcard) whose client events are sent as `client_event` webhooks' },
+  {
+    name: 'WEBHOOK_CLIENT_EVENTS',
+    kind: 'patterns',
+    meaning: 'comma-separated channel patterns (`*` wildcard) whose client events are sent as `client_event` webhooks',
+  },
   {
     name: 'WEBHOOK_MAX_QUEUED',
     kind: 'int',
@@ -158,9 +222,11 @@ export function settingsProblems(values) {
         );
       }
     } else if (spec.kind === 'flag') {
-      if (raw !== 'true' && raw !== 'false') problems.push(`${spec.name}=${JSON.stringify(raw)} must be 'true' or 'false': ${spec.meaning}`);
+      if (raw !== 'true' && raw !== 'false')
+        problems.push(`${spec.name}=${JSON.stringify(raw)} must be 'true' or 'false': ${spec.meaning}`);
     } else if (spec.kind === 'urls') {
-      for (const url of list(raw)) if (!/^https?:\/\/[^\s/]+/.test(url)) problems.push(`${spec.name}: ${JSON.stringify(url)} is not an http(s) URL: ${spec.meaning}`);
+      for (const url of list(raw))
+        if (!/^https?:\/\/[^\s/]+/.test(url)) problems.push(`${spec.name}: ${JSON.stringify(url)} is not an http(s) URL: ${spec.meaning}`);
     }
   }
   if (list(values.WEBHOOK_URL).length > 0 && (values.WEBHOOK_SECRET ?? '').trim() === '') {
@@ -174,7 +240,10 @@ export function settingsProblems(values) {
  * @returns {string[]}
  */
 export function list(raw) {
-  return (raw ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+  return (raw ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 /** The settings table of broker/README.md, in Markdown. */

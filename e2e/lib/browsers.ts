@@ -55,14 +55,22 @@ function playwrights(name: BrowserName): string | undefined {
 /** A stock Firefox (env var or Debian's ESR) speaks WebDriver BiDi; Playwright's own Firefox its own protocol. */
 function use(name: BrowserName, path: string, stock: boolean): BrowserChoice['use'] {
   if (name === 'chromium') return { browserName: name, launchOptions: { executablePath: path, args: CHROMIUM_ARGS } };
-  return stock ? { browserName: name, channel: 'moz-firefox', launchOptions: { executablePath: path } } : { browserName: name, launchOptions: {} };
+  return stock
+    ? { browserName: name, channel: 'moz-firefox', launchOptions: { executablePath: path } }
+    : { browserName: name, launchOptions: {} };
 }
 
 export function choose(name: BrowserName): BrowserChoice {
   const fromEnv = process.env[ENV[name]];
   if (fromEnv !== undefined && fromEnv !== '') {
     if (executable(fromEnv)) return { name, source: ENV[name], executable: fromEnv, use: use(name, fromEnv, true) };
-    return { name, source: ENV[name], executable: undefined, use: { browserName: name, launchOptions: {} }, problem: `${ENV[name]}=${fromEnv} is not an executable file` };
+    return {
+      name,
+      source: ENV[name],
+      executable: undefined,
+      use: { browserName: name, launchOptions: {} },
+      problem: `${ENV[name]}=${fromEnv} is not an executable file`,
+    };
   }
   if (executable(DEBIAN[name])) return { name, source: 'Debian', executable: DEBIAN[name], use: use(name, DEBIAN[name], true) };
   const own = playwrights(name);
@@ -87,6 +95,7 @@ export function firefoxLaunch(): LaunchOptions & { channel?: string } {
 
 if (import.meta.main) {
   // `node lib/browsers.ts`: one line per browser (name, source, ok|missing, executable or problem); exit 1 when one is missing.
-  for (const b of [CHROMIUM, FIREFOX]) console.log([b.name, b.source, b.executable ? 'ok' : 'missing', b.executable ?? b.problem].join('\t'));
+  for (const b of [CHROMIUM, FIREFOX])
+    console.log([b.name, b.source, b.executable ? 'ok' : 'missing', b.executable ?? b.problem].join('\t'));
   process.exit(CHROMIUM.executable && FIREFOX.executable ? 0 : 1);
 }

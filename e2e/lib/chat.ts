@@ -23,7 +23,8 @@ export async function openRoom(page: Page, roomId: string): Promise<void> {
   await page.getByTestId(`room-${roomId}`).click();
   const room = page.getByTestId('room');
   await expect(room).toHaveAttribute('data-room-id', roomId);
-  if ((await room.getAttribute('data-joined')) === 'true') await expect(page.getByTestId('messages')).toHaveAttribute('data-loaded', 'true');
+  if ((await room.getAttribute('data-joined')) === 'true')
+    await expect(page.getByTestId('messages')).toHaveAttribute('data-loaded', 'true');
 }
 
 /** Joins the open room and waits for its history. */
@@ -46,7 +47,9 @@ export function sentTexts(page: Page): Promise<string[]> {
 
 /** A sent message with exactly this text. */
 export const sentMessage = (page: Page, text: string) =>
-  page.locator('[data-testid="message"][data-status="sent"]').filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });
+  page
+    .locator('[data-testid="message"][data-status="sent"]')
+    .filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });
 
 /** A member row in the open room's member list. */
 export const member = (page: Page, name: string) => page.locator(`[data-testid="member"][data-name="${name}"]`);

@@ -37,24 +37,44 @@ export function game(page: Page): Promise<GameView> {
   return page.evaluate(() => {
     const g = (window as unknown as { __game: Record<string, unknown> }).__game;
     const out: Record<string, unknown> = {};
-    for (const k of ['me', 'connection', 'lastSeq', 'status', 'players', 'scores', 'coins', 'result', 'claims', 'pickups', 'forgedIgnored', 'movesSent']) out[k] = g[k];
+    for (const k of [
+      'me',
+      'connection',
+      'lastSeq',
+      'status',
+      'players',
+      'scores',
+      'coins',
+      'result',
+      'claims',
+      'pickups',
+      'forgedIgnored',
+      'movesSent',
+    ])
+      out[k] = g[k];
     return out as unknown as GameView;
   });
 }
 
 export async function moveTo(page: Page, x: number, y: number): Promise<void> {
-  await page.evaluate(([px, py]) => (window as unknown as { __game: { moveTo(x: number, y: number): void } }).__game.moveTo(px!, py!), [x, y]);
+  await page.evaluate(
+    ([px, py]) => (window as unknown as { __game: { moveTo(x: number, y: number): void } }).__game.moveTo(px!, py!),
+    [x, y],
+  );
 }
 
 /** Waits until the local player stands still at (x, y) (clamped by the walls). */
 export async function arrive(page: Page, x: number, y: number, timeout = 15_000): Promise<void> {
   await moveTo(page, x, y);
   await expect
-    .poll(async () => {
-      const g = await game(page);
-      const me = g.players.find((p) => p.id === g.me);
-      return me === undefined ? Infinity : Math.hypot(me.x - x, me.y - y);
-    }, { timeout })
+    .poll(
+      async () => {
+        const g = await game(page);
+        const me = g.players.find((p) => p.id === g.me);
+        return me === undefined ? Infinity : Math.hypot(me.x - x, me.y - y);
+      },
+      { timeout },
+    )
     .toBeLessThan(1);
 }
 

@@ -12,7 +12,11 @@ export interface Stored {
  * `data: { items, pagination }`; the broker has answered `data: [...]` with `pagination` beside it, so
  * both are read until every broker speaks the protocol's shape.
  */
-export async function historyPage(request: APIRequestContext, channel: string, params: Record<string, string | number>): Promise<{ items: Stored[]; totalPages: number }> {
+export async function historyPage(
+  request: APIRequestContext,
+  channel: string,
+  params: Record<string, string | number>,
+): Promise<{ items: Stored[]; totalPages: number }> {
   const res = await request.get(`${BROKER_URL}/api/v1/channels/${encodeURIComponent(channel)}/messages`, {
     params,
     headers: { Authorization: 'Bearer sec_local_dev' },

@@ -47,7 +47,8 @@ async function historySeqs(request: APIRequestContext): Promise<number[]> {
 }
 
 const seqsOf = (p: Probe) => p.points.map((x) => x.seq);
-const alertIds = async (page: Page, ruleId: string) => (await probe(page)).alerts.filter((a) => a.value.ruleId === ruleId).map((a) => a.value.id);
+const alertIds = async (page: Page, ruleId: string) =>
+  (await probe(page)).alerts.filter((a) => a.value.ruleId === ruleId).map((a) => a.value.id);
 
 /** Waits for an alert of `ruleId` that was not there before (other specs may have fired some already) and returns its id. */
 async function newAlert(page: Page, ruleId: string, before: string[]): Promise<string> {
@@ -55,73 +56,88 @@ async function newAlert(page: Page, ruleId: string, before: string[]): Promise<s
   return (await alertIds(page, ruleId)).find((id) => !before.includes(id))!;
 }
 
-test('two dashboards, in Chromium and in Firefox, show the same metric sequence and the same alerts', CROSS, async ({ browser, firefox, request }) => {
-  const [a] = await openUsers(browser, 1);
-  const [b] = await openUsers(firefox, 1);
-  await openDashboard(a!.page);
-  await waitForSeq(a!.page, (await lastSeq(a!.page)) + 2); // B opens later, so it relies on the backfill
-  await openDashboard(b!.page);
+test(
+  'two dashboards, in Chromium and in Firefox, show the same metric sequence and the same alerts',
+  CROSS,
+  async ({ browser, firefox, request }) => {
+    const [a] = await openUsers(browser, 1);
+    const [b] = await openUsers(firefox, 1);
+    await openDashboard(a!.page);
+    await waitForSeq(a!.page, (await lastSeq(a!.page)) + 2); // B opens later, so it relies on the backfill
+    await openDashboard(b!.page);
 
-  const before = await alertIds(a!.page, 'error-rate');
-  // A real condition: a burst of bad publishes (broken JSON, a wrong key) makes the broker count errors.
-  const url = `${BROKER_URL}/api/v1/channels/${encodeURIComponent('dashboard-e2e:bad')}/messages`;
-  await Promise.all([
-    ...Array.from({ length: 30 }, () => request.post(url, { data: Buffer.from('{"content": {'), headers: { Authorization: 'Bearer sec_local_dev', 'Content-Type': 'application/json' } })),
-    ...Array.from({ length: 10 }, () => request.post(url, { data: { content: { a: 1 } }, headers: { Authorization: 'Bearer sec_wrong' } })),
-  ]);
+    const before = await alertIds(a!.page, 'error-rate');
+    // A real condition: a burst of bad publishes (broken JSON, a wrong key) makes the broker count errors.
+    const url = `${BROKER_URL}/api/v1/channels/${encodeURIComponent('dashboard-e2e:bad')}/messages`;
+    await Promise.all([
+      ...Array.from({ length: 30 }, () =>
+        request.post(url, {
+          data: Buffer.from('{"content": {'),
+          headers: { Authorization: 'Bearer sec_local_dev', 'Content-Type': 'application/json' },
+        }),
+      ),
+      ...Array.from({ length: 10 }, () =>
+        request.post(url, { data: { content: { a: 1 } }, headers: { Authorization: 'Bearer sec_wrong' } }),
+      ),
+    ]);
 
-  const fired = await newAlert(a!.page, 'error-rate', before);
-  expect(await newAlert(b!.page, 'error-rate', before)).toBe(fired);
-  for (const { page } of [a!, b!]) {
-    const alert = page.locator(`[data-testid="alert"][data-alert-id="${fired}"]`);
-    await expect(alert).toBeVisible();
-    await expect(alert).toContainText('INVALID_JSON');
-    await expect(alert).toContainText('UNAUTHORIZED');
-  }
+    const fired = await newAlert(a!.page, 'error-rate', before);
+    expect(await newAlert(b!.page, 'error-rate', before)).toBe(fired);
+    for (const { page } of [a!, b!]) {
+      const alert = page.locator(`[data-testid="alert"][data-alert-id="${fired}"]`);
+      await expect(alert).toBeVisible();
+      await expect(alert).toContainText('INVALID_JSON');
+      await expect(alert).toContainText('UNAUTHORIZED');
+    }
 
-  const target = Math.max(await lastSeq(a!.page), await lastSeq(b!.page)) + 2;
-  await waitForSeq(a!.page, target);
-  await waitForSeq(b!.page, target);
-  const [pa, pb] = [await probe(a!.page), await probe(b!.page)];
-  const from = Math.max(pa.points[0]!.seq, pb.points[0]!.seq);
-  const slice = (p: Probe) => p.points.filter((x) => x.seq >= from && x.seq <= target);
-  expect(slice(pa).length).toBeGreaterThanOrEqual(8);
-  expect(slice(pb)).toEqual(slice(pa));
-  expect(pb.alerts.map((x) => x.value.id)).toEqual(pa.alerts.map((x) => x.value.id));
-  expect(pa.alerts.length).toBeGreaterThanOrEqual(1);
-});
+    const target = Math.max(await lastSeq(a!.page), await lastSeq(b!.page)) + 2;
+    await waitForSeq(a!.page, target);
+    await waitForSeq(b!.page, target);
+    const [pa, pb] = [await probe(a!.page), await probe(b!.page)];
+    const from = Math.max(pa.points[0]!.seq, pb.points[0]!.seq);
+    const slice = (p: Probe) => p.points.filter((x) => x.seq >= from && x.seq <= target);
+    expect(slice(pa).length).toBeGreaterThanOrEqual(8);
+    expect(slice(pb)).toEqual(slice(pa));
+    expect(pb.alerts.map((x) => x.value.id)).toEqual(pa.alerts.map((x) => x.value.id));
+    expect(pa.alerts.length).toBeGreaterThanOrEqual(1);
+  },
+);
 
-test('a dashboard (Firefox) whose socket drops for several updates comes back with no gap and no duplicate point, the same points as Chromium', CROSS, async ({ browser, firefox, request }) => {
-  const [a] = await openUsers(browser, 1);
-  const [b] = await openUsers(firefox, 1);
-  const link = await socketLink(b!.page);
-  await openDashboard(a!.page);
-  await openDashboard(b!.page);
-  await waitForSeq(b!.page, (await lastSeq(a!.page)) + 2);
+test(
+  'a dashboard (Firefox) whose socket drops for several updates comes back with no gap and no duplicate point, the same points as Chromium',
+  CROSS,
+  async ({ browser, firefox, request }) => {
+    const [a] = await openUsers(browser, 1);
+    const [b] = await openUsers(firefox, 1);
+    const link = await socketLink(b!.page);
+    await openDashboard(a!.page);
+    await openDashboard(b!.page);
+    await waitForSeq(b!.page, (await lastSeq(a!.page)) + 2);
 
-  const atDrop = await lastSeq(b!.page);
-  await link.drop();
-  await expect(b!.page.getByTestId('connection')).not.toHaveAttribute('data-state', 'connected');
-  // Several updates go by while B is down (A keeps receiving them).
-  await waitForSeq(a!.page, atDrop + 6);
-  expect(await lastSeq(b!.page)).toBeLessThanOrEqual(atDrop + 1);
-  const missedUpTo = await lastSeq(a!.page);
+    const atDrop = await lastSeq(b!.page);
+    await link.drop();
+    await expect(b!.page.getByTestId('connection')).not.toHaveAttribute('data-state', 'connected');
+    // Several updates go by while B is down (A keeps receiving them).
+    await waitForSeq(a!.page, atDrop + 6);
+    expect(await lastSeq(b!.page)).toBeLessThanOrEqual(atDrop + 1);
+    const missedUpTo = await lastSeq(a!.page);
 
-  link.restore();
-  await expect(b!.page.getByTestId('connection')).toHaveAttribute('data-state', 'connected', { timeout: 20_000 });
-  await waitForSeq(b!.page, missedUpTo + 1);
+    link.restore();
+    await expect(b!.page.getByTestId('connection')).toHaveAttribute('data-state', 'connected', { timeout: 20_000 });
+    await waitForSeq(b!.page, missedUpTo + 1);
 
-  const pb = await probe(b!.page);
-  const mine = seqsOf(pb);
-  expect(new Set(mine).size).toBe(mine.length); // no duplicate
-  const stored = (await historySeqs(request)).filter((s) => s >= mine[0]! && s <= mine[mine.length - 1]!);
-  expect(mine).toEqual(stored); // no gap: exactly the channel's points over B's window
-  expect(mine.filter((s) => s > atDrop && s <= missedUpTo).length).toBeGreaterThanOrEqual(4); // the outage is covered
-  // And they are the same points A has.
-  const pa = await probe(a!.page);
-  const common = pb.points.filter((x) => x.seq <= missedUpTo && x.seq >= pa.points[0]!.seq);
-  expect(common).toEqual(pa.points.filter((x) => x.seq <= missedUpTo && x.seq >= common[0]!.seq));
-});
+    const pb = await probe(b!.page);
+    const mine = seqsOf(pb);
+    expect(new Set(mine).size).toBe(mine.length); // no duplicate
+    const stored = (await historySeqs(request)).filter((s) => s >= mine[0]! && s <= mine[mine.length - 1]!);
+    expect(mine).toEqual(stored); // no gap: exactly the channel's points over B's window
+    expect(mine.filter((s) => s > atDrop && s <= missedUpTo).length).toBeGreaterThanOrEqual(4); // the outage is covered
+    // And they are the same points A has.
+    const pa = await probe(a!.page);
+    const common = pb.points.filter((x) => x.seq <= missedUpTo && x.seq >= pa.points[0]!.seq);
+    expect(common).toEqual(pa.points.filter((x) => x.seq <= missedUpTo && x.seq >= common[0]!.seq));
+  },
+);
 
 test('connections dropping sharply fires an alert from the real broker figures', async ({ browser, request }) => {
   const [{ page }] = await openUsers(browser, 1);
@@ -146,7 +162,11 @@ test('connections dropping sharply fires an alert from the real broker figures',
         }),
     ),
   );
-  await expect.poll(async () => Number((await page.getByTestId('kpi-connections').locator('.kpi-value').textContent())?.replace(/\D/g, '')), { timeout: 20_000 }).toBeGreaterThanOrEqual(count);
+  await expect
+    .poll(async () => Number((await page.getByTestId('kpi-connections').locator('.kpi-value').textContent())?.replace(/\D/g, '')), {
+      timeout: 20_000,
+    })
+    .toBeGreaterThanOrEqual(count);
   expect(await alertIds(page, 'connection-drop')).toEqual(before); // connecting is not a drop
 
   // …and all go away at once.

@@ -38,7 +38,11 @@ const server = createServer((req, res) => {
   const name = decodeURIComponent(m[1]);
   if (req.method === 'GET') {
     const c = channelOf(name);
-    return json(res, 200, { success: true, data: c.seq ? [{ seq: c.seq }] : [], pagination: { page: 1, pageSize: 1, total: c.seq, totalPages: c.seq } });
+    return json(res, 200, {
+      success: true,
+      data: c.seq ? [{ seq: c.seq }] : [],
+      pagination: { page: 1, pageSize: 1, total: c.seq, totalPages: c.seq },
+    });
   }
   let body = '';
   req.on('data', (d) => (body += d));
@@ -47,7 +51,16 @@ const server = createServer((req, res) => {
     const c = channelOf(name);
     const seq = ++c.seq;
     const id = `msg_${seq}`;
-    const frame = JSON.stringify({ type: 'message', channel: name, messageId: id, eventType, clientId: 'server', data: content, timestamp: Date.now(), seq });
+    const frame = JSON.stringify({
+      type: 'message',
+      channel: name,
+      messageId: id,
+      eventType,
+      clientId: 'server',
+      data: content,
+      timestamp: Date.now(),
+      seq,
+    });
     c.history.push(frame);
     for (const ws of c.subs) {
       if (dropEvery > 0 && ++deliveries % dropEvery === 0) continue;
@@ -75,7 +88,15 @@ wss.on('connection', (ws) => {
       c.subs.add(ws);
       mine.add(c);
       const resume = Number.isInteger(f.lastSeq);
-      ws.send(JSON.stringify({ type: 'subscribed', channel: f.channel, seq: c.seq, epoch: 'baseline', ...(resume ? { recovered: true, replayed: c.seq - f.lastSeq } : {}) }));
+      ws.send(
+        JSON.stringify({
+          type: 'subscribed',
+          channel: f.channel,
+          seq: c.seq,
+          epoch: 'baseline',
+          ...(resume ? { recovered: true, replayed: c.seq - f.lastSeq } : {}),
+        }),
+      );
       if (resume) for (let s = f.lastSeq + 1; s <= c.seq; s++) ws.send(c.history[s - 1]);
     } else if (f.type === 'unsubscribe') {
       const c = channelOf(f.channel);

@@ -188,16 +188,31 @@ export function textTable(data, title) {
   };
   if (m.delivery_ms) {
     const v = m.delivery_ms.values;
-    for (const k of ['p(50)', 'p(95)', 'p(99)', 'max', 'avg']) add('delivery_ms', k, v[k], k.startsWith('p(') ? verdict('delivery_ms') : undefined);
+    for (const k of ['p(50)', 'p(95)', 'p(99)', 'max', 'avg'])
+      add('delivery_ms', k, v[k], k.startsWith('p(') ? verdict('delivery_ms') : undefined);
   }
   if (m.ws_connect_ms) for (const k of ['p(50)', 'p(95)', 'max']) add('ws_connect_ms', k, m.ws_connect_ms.values[k]);
-  for (const name of ['messages_published', 'messages_received', 'messages_lost', 'messages_duplicate', 'messages_out_of_order', 'publish_failed', 'ws_errors', 'subscriptions_ready', 'sockets_ready', 'sockets_dropped', 'reconnects']) {
+  for (const name of [
+    'messages_published',
+    'messages_received',
+    'messages_lost',
+    'messages_duplicate',
+    'messages_out_of_order',
+    'publish_failed',
+    'ws_errors',
+    'subscriptions_ready',
+    'sockets_ready',
+    'sockets_dropped',
+    'reconnects',
+  ]) {
     if (m[name]) add(name, 'count', m[name].values.count, verdict(name));
   }
   if (m.http_req_duration) add('http_req_duration', 'p(95)', m.http_req_duration.values['p(95)']);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['metric', 'stat', 'value', 'verdict'][i].length));
   const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
-  return [`\n${title}`, line(['metric', 'stat', 'value', 'verdict']), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''].join('\n');
+  return [`\n${title}`, line(['metric', 'stat', 'value', 'verdict']), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''].join(
+    '\n',
+  );
 }
 
 /** handleSummary: JSON for machines, a table for people. */

@@ -175,7 +175,11 @@ export class ValidationError extends PushFloError {
  * ```
  */
 export class NetworkError extends PushFloError {
-  constructor(message: string, code: string = ClientErrorCode.NETWORK_ERROR, options: { retryable?: boolean; cause?: unknown; status?: number } = {}) {
+  constructor(
+    message: string,
+    code: string = ClientErrorCode.NETWORK_ERROR,
+    options: { retryable?: boolean; cause?: unknown; status?: number } = {},
+  ) {
     super(message, code, { retryable: options.retryable ?? true, ...options });
     this.name = 'NetworkError';
   }

@@ -4,7 +4,15 @@
  */
 export { PushFloClient, MAX_QUEUED_EVENTS, type ClientEvents } from './client/PushFloClient.js';
 export { DEFAULT_BASE_URL } from './constants.js';
-export { PushFloError, ConnectionError, AuthenticationError, NetworkError, RateLimitError, ValidationError, ClientErrorCode } from './errors.js';
+export {
+  PushFloError,
+  ConnectionError,
+  AuthenticationError,
+  NetworkError,
+  RateLimitError,
+  ValidationError,
+  ClientErrorCode,
+} from './errors.js';
 export {
   isValidChannelSlug,
   isValidChannelName,

@@ -7,4 +7,14 @@ export { usePushFloContext, type PushFloContextValue } from './react/context.js'
 export { usePresence, type UsePresenceResult } from './react/usePresence.js';
 export { useClientEvent, type UseClientEventResult } from './react/useClientEvent.js';
 export { PushFloError, ConnectionError, AuthenticationError, NetworkError, RateLimitError, ValidationError } from './errors.js';
-export type { ConnectionState, Message, GapInfo, SubscriptionOptions, SubscribeSince, Subscription, PresenceMember, PresenceEvent, ClientEventOptions } from './types.js';
+export type {
+  ConnectionState,
+  Message,
+  GapInfo,
+  SubscriptionOptions,
+  SubscribeSince,
+  Subscription,
+  PresenceMember,
+  PresenceEvent,
+  ClientEventOptions,
+} from './types.js';

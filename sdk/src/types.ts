@@ -27,9 +27,7 @@ export interface Message {
 }
 
 /** A presence change on a channel. */
-export type PresenceEvent =
-  | { action: 'sync'; members: PresenceMember[] }
-  | { action: 'join' | 'leave'; member: PresenceMember };
+export type PresenceEvent = { action: 'sync'; members: PresenceMember[] } | { action: 'join' | 'leave'; member: PresenceMember };
 
 /** Sent to `onGap` / the `gap` event when missed messages could not be replayed. */
 export interface GapInfo {

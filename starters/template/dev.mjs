@@ -118,7 +118,10 @@ async function startBroker() {
   const script = join(dirname(pkgFile), typeof bin === 'string' ? bin : bin['switchyard-broker']);
   const port = baseUrl.port || (baseUrl.protocol === 'https:' ? '443' : '80');
   const stateDir = process.env.BROKER_STATE_DIR ?? '.data/broker';
-  const child = start('broker', process.execPath, [script, 'dev', '--port', port, '--host', '127.0.0.1', '--state-dir', stateDir], { ...process.env, ...webhookEnv() });
+  const child = start('broker', process.execPath, [script, 'dev', '--port', port, '--host', '127.0.0.1', '--state-dir', stateDir], {
+    ...process.env,
+    ...webhookEnv(),
+  });
   const deadline = Date.now() + 120_000;
   while (!(await healthy(brokerUrl))) {
     if (stopping || child.exitCode !== null) return;

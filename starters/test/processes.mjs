@@ -38,7 +38,14 @@ export function userEnv(extra = {}) {
   }
   const system = (process.env.PATH ?? '').split(delimiter).filter((d) => d && !d.includes('node_modules') && !d.startsWith(REPO));
   env.PATH = [...new Set([dirname(process.execPath), dirname(findNpm()), ...system])].join(delimiter);
-  return { ...env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', NEXT_TELEMETRY_DISABLED: '1', ...extra };
+  return {
+    ...env,
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    NEXT_TELEMETRY_DISABLED: '1',
+    ...extra,
+  };
 }
 
 /** Runs a command to its end; resolves with its output, rejects with the output's tail if it fails. */

@@ -62,18 +62,31 @@ async function call(base, path, { method = 'GET', body, headers = {} } = {}) {
 /** Chat: two people sign in; one sends in #general, the other's socket gets it. */
 async function chat({ app, broker }) {
   const ana = await call(app, '/api/session', { method: 'POST', body: { name: `Ana ${randomUUID().slice(0, 6)}` } });
-  const anaCookie = ana.res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const anaCookie = ana.res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const ben = await call(app, '/api/session', { method: 'POST', body: { name: `Ben ${randomUUID().slice(0, 6)}` } });
-  const benCookie = ben.res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const benCookie = ben.res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   assert.equal(ben.json.brokerUrl, broker, 'the app tells browsers the broker npm run dev started');
   const { json: tokenAnswer } = await call(app, '/api/token', { method: 'POST', headers: { cookie: benCookie } });
   const socket = await brokerSocket(broker, tokenAnswer.token);
   try {
     await socket.subscribe('chat:room-general');
     const text = `hello from the starter test ${randomUUID()}`;
-    const sent = await call(app, '/api/rooms/general/messages', { method: 'POST', headers: { cookie: anaCookie }, body: { key: randomUUID(), text } });
+    const sent = await call(app, '/api/rooms/general/messages', {
+      method: 'POST',
+      headers: { cookie: anaCookie },
+      body: { key: randomUUID(), text },
+    });
     assert.equal(sent.res.status, 201);
-    const frame = await socket.waitFor('message-sent with the text', (f) => f.type === 'message' && f.eventType === 'message-sent' && JSON.stringify(f.data).includes(text));
+    const frame = await socket.waitFor(
+      'message-sent with the text',
+      (f) => f.type === 'message' && f.eventType === 'message-sent' && JSON.stringify(f.data).includes(text),
+    );
     assert.equal(frame.channel, 'chat:room-general');
   } finally {
     socket.close();
@@ -89,7 +102,10 @@ async function orders({ app, broker }) {
     const created = await call(app, '/api/orders', { method: 'POST', body: { userId: '1', item: 'Starter test kit', totalCents: 4200 } });
     const { order, notified } = created.json;
     assert.equal(notified, true, 'the broker accepted the order-placed publish');
-    const frame = await socket.waitFor(`order-placed for ${order.id}`, (f) => f.type === 'message' && f.eventType === 'order-placed' && f.data?.orderId === order.id);
+    const frame = await socket.waitFor(
+      `order-placed for ${order.id}`,
+      (f) => f.type === 'message' && f.eventType === 'order-placed' && f.data?.orderId === order.id,
+    );
     assert.equal(frame.data.status, 'placed');
   } finally {
     socket.close();
@@ -115,13 +131,19 @@ async function game({ app, broker }) {
   const { json: created } = await call(app, '/api/matches', { method: 'POST', body: { name: 'Starter test' } });
   const matchId = created.match.id;
   const { json: ana } = await call(app, `/api/matches/${matchId}/players`, { method: 'POST', body: { name: 'Ana' } });
-  const { json: tokenAnswer } = await call(app, `/api/matches/${matchId}/token`, { method: 'POST', headers: { authorization: `Bearer ${ana.key}` } });
+  const { json: tokenAnswer } = await call(app, `/api/matches/${matchId}/token`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ana.key}` },
+  });
   assert.equal(tokenAnswer.baseUrl, broker, 'the app tells browsers the broker npm run dev started');
   const socket = await brokerSocket(broker, tokenAnswer.token);
   try {
     await socket.subscribe(`game:match-${matchId}`);
     const { json: ben } = await call(app, `/api/matches/${matchId}/players`, { method: 'POST', body: { name: 'Ben' } });
-    const frame = await socket.waitFor('player-joined for Ben', (f) => f.type === 'message' && f.eventType === 'player-joined' && f.data?.player?.id === ben.player.id);
+    const frame = await socket.waitFor(
+      'player-joined for Ben',
+      (f) => f.type === 'message' && f.eventType === 'player-joined' && f.data?.player?.id === ben.player.id,
+    );
     assert.equal(frame.data.player.name, 'Ben');
   } finally {
     socket.close();

@@ -43,7 +43,11 @@ function generateMoved(app) {
 const starters = new Map();
 for (const app of SELECTED) {
   const dir = generateMoved(app);
-  const install = run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: dir, env: userEnv(), timeoutMs: 420_000 });
+  const install = run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+    cwd: dir,
+    env: userEnv(),
+    timeoutMs: 420_000,
+  });
   install.catch(() => {}); // awaited (and reported) by the app's test
   starters.set(app, { dir, install });
 }
@@ -54,15 +58,22 @@ test('every app reads its settings in one config file, and its .env.example list
     const configFile = ['server/config.ts', 'lib/config.ts'].map((f) => join(appDir, f)).find((f) => existsSync(f));
     assert.ok(configFile, `apps/${app} has a config.ts`);
     // `process.env.NAME`, or a quoted 'NAME' handed to a helper that reads process.env[name].
-    const configNames = new Set([...readFileSync(configFile, 'utf8').matchAll(/process\.env\.([A-Z][A-Z0-9_]*)|'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1] ?? m[2]));
-    const scriptNames = new Set([...readFileSync(join(appDir, 'package.json'), 'utf8').matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)].map((m) => m[1])); // orders: `next --port ${PORT:-3001}`
+    const configNames = new Set(
+      [...readFileSync(configFile, 'utf8').matchAll(/process\.env\.([A-Z][A-Z0-9_]*)|'([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1] ?? m[2]),
+    );
+    const scriptNames = new Set(
+      [...readFileSync(join(appDir, 'package.json'), 'utf8').matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]),
+    ); // orders: `next --port ${PORT:-3001}`
     const listed = new Set([...readFileSync(join(appDir, '.env.example'), 'utf8').matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
-    for (const n of configNames) assert.ok(listed.has(n), `apps/${app}/.env.example lists ${n} (read in ${configFile.slice(appDir.length + 1)})`);
+    for (const n of configNames)
+      assert.ok(listed.has(n), `apps/${app}/.env.example lists ${n} (read in ${configFile.slice(appDir.length + 1)})`);
     for (const n of listed) assert.ok(configNames.has(n) || scriptNames.has(n), `apps/${app} reads ${n}, which its .env.example lists`);
     for (const sub of ['server', 'lib', 'app']) {
       const root = join(appDir, sub);
       if (!existsSync(root)) continue;
-      for (const file of readdirSync(root, { recursive: true }).map(String).filter((f) => /\.tsx?$/.test(f))) {
+      for (const file of readdirSync(root, { recursive: true })
+        .map(String)
+        .filter((f) => /\.tsx?$/.test(f))) {
         const path = join(root, file);
         if (path === configFile) continue;
         assert.doesNotMatch(readFileSync(path, 'utf8'), /process\.env/, `apps/${app}/${sub}/${file} reads process.env outside config.ts`);
@@ -79,33 +90,58 @@ test('the generated package.json has no workspace: version, only vendored tarbal
   assert.match(pkg.dependencies['@pushflodev/sdk'], /^file:vendor\/.+\.tgz$/, 'the app still imports @pushflodev/sdk');
   assert.match(pkg.devDependencies['@switchyard/broker'], /^file:vendor\/.+\.tgz$/);
   for (const spec of Object.values(vendored)) assert.ok(existsSync(join(dir, spec.slice('file:'.length))), spec);
-  assert.deepEqual(readdirSync(join(dir, 'vendor')).sort(), Object.values(vendored).map((s) => s.slice('file:vendor/'.length)).sort());
+  assert.deepEqual(
+    readdirSync(join(dir, 'vendor')).sort(),
+    Object.values(vendored)
+      .map((s) => s.slice('file:vendor/'.length))
+      .sort(),
+  );
   assert.equal(pkg.engines.node, '>=22.18');
   assert.equal(pkg.scripts.dev, 'node scripts/dev.mjs');
   assert.ok(pkg.scripts.test && pkg.scripts['dev:app'] && pkg.scripts['broker:deploy']);
   for (const ignored of ['node_modules', '.data', 'dist', '.env']) assert.ok(!existsSync(join(dir, ignored)), `${ignored} is not copied`);
   const env = readFileSync(join(dir, '.env.example'), 'utf8');
-  for (const name of ['PUSHFLO_BASE_URL', 'PUSHFLO_PUBLISH_KEY', 'PUSHFLO_SECRET_KEY', 'PORT', 'CHAT_DB', 'BROKER_STATE_DIR']) assert.match(env, new RegExp(`^${name}=`, 'm'));
+  for (const name of ['PUSHFLO_BASE_URL', 'PUSHFLO_PUBLISH_KEY', 'PUSHFLO_SECRET_KEY', 'PORT', 'CHAT_DB', 'BROKER_STATE_DIR'])
+    assert.match(env, new RegExp(`^${name}=`, 'm'));
   const readme = readFileSync(join(dir, 'README.md'), 'utf8');
   assert.doesNotMatch(readme, /<!-- \/?workspace -->|\{\{\w+\}\}|\.\/dev\b|pnpm --filter/);
-  for (const needed of ['npm install', 'npm run dev', 'npm test', 'PUSHFLO_BASE_URL=https://', 'npm run broker:deploy', 'secret put SECRET_KEYS', 'npm:@switchyard/sdk@^']) {
+  for (const needed of [
+    'npm install',
+    'npm run dev',
+    'npm test',
+    'PUSHFLO_BASE_URL=https://',
+    'npm run broker:deploy',
+    'secret put SECRET_KEYS',
+    'npm:@switchyard/sdk@^',
+  ]) {
     assert.ok(readme.includes(needed), `README mentions ${needed}`);
   }
 });
 
 test('clear errors: an unknown app, a folder inside the monorepo, a non-empty folder', () => {
-  assert.throws(() => generateStarter({ app: 'nope', dir: join(WORK, 'x') }), (e) => e instanceof StarterError && /choose one of .*chat/.test(e.message));
-  assert.throws(() => generateStarter({ app: 'chat', dir: join(REPO, 'tmp-starter') }), (e) => e instanceof StarterError && /inside the monorepo/.test(e.message));
+  assert.throws(
+    () => generateStarter({ app: 'nope', dir: join(WORK, 'x') }),
+    (e) => e instanceof StarterError && /choose one of .*chat/.test(e.message),
+  );
+  assert.throws(
+    () => generateStarter({ app: 'chat', dir: join(REPO, 'tmp-starter') }),
+    (e) => e instanceof StarterError && /inside the monorepo/.test(e.message),
+  );
   const full = join(WORK, 'full');
   mkdirSync(full);
   writeFileSync(join(full, 'keep.txt'), 'mine');
-  assert.throws(() => generateStarter({ app: 'chat', dir: full }), (e) => e instanceof StarterError && /not an empty directory/.test(e.message));
+  assert.throws(
+    () => generateStarter({ app: 'chat', dir: full }),
+    (e) => e instanceof StarterError && /not an empty directory/.test(e.message),
+  );
   assert.equal(readFileSync(join(full, 'keep.txt'), 'utf8'), 'mine');
   assert.ok(!existsSync(join(REPO, 'tmp-starter')));
 });
 
 for (const app of SELECTED) {
-  test(`${app}: npm install, npm test, npm run dev with its broker, a round trip, Ctrl-C leaves nothing`, { timeout: 600_000 }, async () => {
+  test(`${app}: npm install, npm test, npm run dev with its broker, a round trip, Ctrl-C leaves nothing`, {
+    timeout: 600_000,
+  }, async () => {
     assert.ok(ROUND_TRIPS[app], `starters/test/roundtrips.mjs has a round trip for ${app}`);
     const { dir, install } = starters.get(app);
     await install;
@@ -136,10 +172,17 @@ for (const app of SELECTED) {
     assert.equal(stopped.timedOut, false, `npm run dev stopped within 30 s of SIGINT:\n${dev.output().slice(-2000)}`);
     const out = dev.output();
     assert.match(out, /^\[broker\] +switchyard-broker ready on/m, 'broker output is labelled');
-    assert.match(out, /^\[broker\] +dev keys \(local only\): pub_local_dev {2}sec_local_dev {2}mgmt_local_dev/m, 'the dev keys are printed');
+    assert.match(
+      out,
+      /^\[broker\] +dev keys \(local only\): pub_local_dev {2}sec_local_dev {2}mgmt_local_dev/m,
+      'the dev keys are printed',
+    );
     assert.match(out, /^\[app\] /m, 'app output is labelled');
     assert.ok(existsSync(join(dir, '.data', 'broker')), 'the broker keeps its state in .data/broker');
-    assert.ok(readdirSync(join(dir, '.data')).some((f) => f.endsWith('.db')), `the app keeps its database in .data/: ${readdirSync(join(dir, '.data'))}`);
+    assert.ok(
+      readdirSync(join(dir, '.data')).some((f) => f.endsWith('.db')),
+      `the app keeps its database in .data/: ${readdirSync(join(dir, '.data'))}`,
+    );
 
     // Ctrl-C: everything goes within a few seconds (the broker's workerd last).
     let left = processesIn(dir);
@@ -153,17 +196,27 @@ for (const app of SELECTED) {
         // gone
       }
     }
-    assert.deepEqual(left.map((p) => p.cmd), [], 'nothing of the starter is still running');
+    assert.deepEqual(
+      left.map((p) => p.cmd),
+      [],
+      'nothing of the starter is still running',
+    );
     assert.equal(await portOpen(brokerPort), false, 'the broker port is closed');
     assert.equal(await portOpen(appPort), false, 'the app port is closed');
   });
 }
 
-test('npm run broker:deploy wraps wrangler deploy: a dry run bundles the Worker from the installed package', { timeout: 600_000 }, async () => {
+test('npm run broker:deploy wraps wrangler deploy: a dry run bundles the Worker from the installed package', {
+  timeout: 600_000,
+}, async () => {
   const { dir, install } = starters.get(SELECTED[0]);
   await install;
   const outdir = join(WORK, 'deploy-bundle');
-  const out = await run(npm, ['run', 'broker:deploy', '--', '--dry-run', '--outdir', outdir], { cwd: dir, env: userEnv({ CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' }), timeoutMs: 180_000 });
+  const out = await run(npm, ['run', 'broker:deploy', '--', '--dry-run', '--outdir', outdir], {
+    cwd: dir,
+    env: userEnv({ CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' }),
+    timeoutMs: 180_000,
+  });
   assert.match(out, /--dry-run: exiting now/);
   const bundle = readFileSync(join(outdir, 'index.js'), 'utf8');
   const exported = /export\s*\{([^}]*)\}\s*;?\s*(\/\/# sourceMappingURL=.*)?$/.exec(bundle.trimEnd())?.[1] ?? '';

@@ -27,7 +27,8 @@ async function body(c: Context): Promise<Record<string, unknown>> {
   } catch {
     throw new AppError(400, 'INVALID_JSON', 'The request body is not valid JSON.');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError(400, 'INVALID_JSON', 'The request body must be a JSON object.');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new AppError(400, 'INVALID_JSON', 'The request body must be a JSON object.');
   return value as Record<string, unknown>;
 }
 
@@ -82,7 +83,8 @@ app.get('/rooms/:id/messages', async (c) => {
   const user = await requireUser(c);
   const before = c.req.query('before');
   const beforeId = before === undefined ? null : Number(before);
-  if (beforeId !== null && (!Number.isInteger(beforeId) || beforeId < 1)) throw new AppError(400, 'INVALID_REQUEST', "'before' must be a message id.");
+  if (beforeId !== null && (!Number.isInteger(beforeId) || beforeId < 1))
+    throw new AppError(400, 'INVALID_REQUEST', "'before' must be a message id.");
   const limit = Math.min(100, Math.max(1, Number(c.req.query('limit') ?? 30) || 30));
   return c.json(history(c.req.param('id'), user.id, beforeId, limit));
 });

@@ -76,15 +76,21 @@ export async function publishLine(row: Row): Promise<ChatMessage> {
   const message = toMessage(row);
   let seq: number | undefined;
   try {
-    const result = await pushflo.publish(roomChannel(row.room_id), { ...message }, {
-      eventType: row.kind === 'join' ? EVENTS.userJoined : EVENTS.messageSent,
-      idempotencyKey: row.key,
-    });
+    const result = await pushflo.publish(
+      roomChannel(row.room_id),
+      { ...message },
+      {
+        eventType: row.kind === 'join' ? EVENTS.userJoined : EVENTS.messageSent,
+        idempotencyKey: row.key,
+      },
+    );
     seq = result.seq;
   } catch {
     throw new AppError(503, 'PUBLISH_FAILED', 'The message was saved but could not be delivered yet. Retry to send it.');
   }
-  database().prepare('UPDATE messages SET published = 1, seq = ? WHERE id = ?').run(seq ?? null, row.id);
+  database()
+    .prepare('UPDATE messages SET published = 1, seq = ? WHERE id = ?')
+    .run(seq ?? null, row.id);
   return { ...message, seq: seq ?? null };
 }
 
@@ -92,7 +98,8 @@ export async function publishLine(row: Row): Promise<ChatMessage> {
 export async function sendMessage(input: { roomId: string; userId: string; key: unknown; text: unknown }): Promise<ChatMessage> {
   const problem = messageProblem(input.text);
   if (problem !== null) throw new AppError(400, problem.code, problem.error);
-  if (!isIdempotencyKey(input.key)) throw new AppError(400, 'INVALID_KEY', "'key' must be 8 to 64 letters, digits, '-' or '_' (a UUID works).");
+  if (!isIdempotencyKey(input.key))
+    throw new AppError(400, 'INVALID_KEY', "'key' must be 8 to 64 letters, digits, '-' or '_' (a UUID works).");
   requireMember(input.roomId, input.userId);
   const key = input.key;
   const text = (input.text as string).trim();
@@ -101,7 +108,12 @@ export async function sendMessage(input: { roomId: string; userId: string; key: 
 }
 
 /** Published lines of a room before `beforeId` (newest page first), answered oldest first. */
-export function history(roomId: string, userId: string, beforeId: number | null, limit: number): { messages: ChatMessage[]; hasMore: boolean } {
+export function history(
+  roomId: string,
+  userId: string,
+  beforeId: number | null,
+  limit: number,
+): { messages: ChatMessage[]; hasMore: boolean } {
   requireMember(roomId, userId);
   const rows = database()
     .prepare(`${SELECT} WHERE m.room_id = ? AND m.published = 1 AND m.id < ? ORDER BY m.id DESC LIMIT ?`)

@@ -60,7 +60,10 @@ export function members(roomId: string, userId: string): Member[] {
 
 /** Records that the user has read the room up to `lastId`. */
 export function markRead(roomId: string, userId: string, lastId: unknown): void {
-  if (typeof lastId !== 'number' || !Number.isInteger(lastId) || lastId < 0) throw new AppError(400, 'INVALID_REQUEST', "'lastId' must be a message id.");
+  if (typeof lastId !== 'number' || !Number.isInteger(lastId) || lastId < 0)
+    throw new AppError(400, 'INVALID_REQUEST', "'lastId' must be a message id.");
   requireMember(roomId, userId);
-  database().prepare('UPDATE memberships SET last_read_id = MAX(last_read_id, ?) WHERE room_id = ? AND user_id = ?').run(lastId, roomId, userId);
+  database()
+    .prepare('UPDATE memberships SET last_read_id = MAX(last_read_id, ?) WHERE room_id = ? AND user_id = ?')
+    .run(lastId, roomId, userId);
 }

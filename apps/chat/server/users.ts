@@ -32,7 +32,12 @@ export async function signIn(rawName: unknown): Promise<{ user: User; created: b
     const existing = d.prepare('SELECT id, name FROM users WHERE name_key = ?').get(name.toLowerCase()) as User | undefined;
     if (existing !== undefined) return { user: { id: existing.id, name: existing.name }, created: false };
     const user: User = { id: `u-${randomBytes(6).toString('hex')}`, name };
-    d.prepare('INSERT INTO users (id, name, name_key, created_at) VALUES (?, ?, ?, ?)').run(user.id, user.name, name.toLowerCase(), Date.now());
+    d.prepare('INSERT INTO users (id, name, name_key, created_at) VALUES (?, ?, ?, ?)').run(
+      user.id,
+      user.name,
+      name.toLowerCase(),
+      Date.now(),
+    );
     return { user, created: true };
   });
   // Idempotent: a sign-in retried after a failed publish announces what is still unannounced.

@@ -43,7 +43,10 @@ export async function receiveWebhook(rawBody: string, signature: string | null):
       if (d.prepare('INSERT OR IGNORE INTO webhook_events (id, received_at) VALUES (?, ?)').run(event.id, now).changes === 0) continue;
       handled++;
       if (event.name !== 'member_removed') continue;
-      d.prepare('INSERT INTO last_seen (user_id, at) VALUES (?, ?) ON CONFLICT(user_id) DO UPDATE SET at = MAX(at, excluded.at)').run(event.clientId, event.timeMs);
+      d.prepare('INSERT INTO last_seen (user_id, at) VALUES (?, ?) ON CONFLICT(user_id) DO UPDATE SET at = MAX(at, excluded.at)').run(
+        event.clientId,
+        event.timeMs,
+      );
       seen.push({ roomId: event.channel.slice(ROOM_PREFIX.length), userId: event.clientId, at: event.timeMs });
     }
   });

@@ -31,7 +31,8 @@ export function messageProblem(text: unknown): Problem | null {
 /** Why `name` is not a usable display name, or null. */
 export function nameProblem(name: unknown): Problem | null {
   if (typeof name !== 'string' || name.trim() === '') return { code: 'INVALID_NAME', error: 'Enter a display name.' };
-  if (charCount(name.trim()) > MAX_NAME_CHARS) return { code: 'INVALID_NAME', error: `Display names can be at most ${MAX_NAME_CHARS} characters.` };
+  if (charCount(name.trim()) > MAX_NAME_CHARS)
+    return { code: 'INVALID_NAME', error: `Display names can be at most ${MAX_NAME_CHARS} characters.` };
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject names containing control characters (C0 and DEL).
   if (/[\u0000-\u001f\u007f]/.test(name)) return { code: 'INVALID_NAME', error: 'Display names cannot contain control characters.' };
   return null;

@@ -42,7 +42,11 @@ export const api = {
   join: (roomId: string) => call<{ rooms: RoomSummary[] }>('POST', `/rooms/${encodeURIComponent(roomId)}/join`),
   members: (roomId: string) => call<{ members: Member[] }>('GET', `/rooms/${encodeURIComponent(roomId)}/members`),
   history: (roomId: string, before?: number) =>
-    call<{ messages: ChatMessage[]; hasMore: boolean }>('GET', `/rooms/${encodeURIComponent(roomId)}/messages${before === undefined ? '' : `?before=${before}`}`),
-  send: (roomId: string, key: string, text: string) => call<{ message: ChatMessage }>('POST', `/rooms/${encodeURIComponent(roomId)}/messages`, { key, text }),
+    call<{ messages: ChatMessage[]; hasMore: boolean }>(
+      'GET',
+      `/rooms/${encodeURIComponent(roomId)}/messages${before === undefined ? '' : `?before=${before}`}`,
+    ),
+  send: (roomId: string, key: string, text: string) =>
+    call<{ message: ChatMessage }>('POST', `/rooms/${encodeURIComponent(roomId)}/messages`, { key, text }),
   markRead: (roomId: string, lastId: number) => call<{ ok: true }>('POST', `/rooms/${encodeURIComponent(roomId)}/read`, { lastId }),
 };

@@ -99,14 +99,19 @@ export function reducer(state: ChatState, action: Action): ChatState {
       const unread: Record<string, Unread> = {};
       for (const r of action.rooms) {
         const live = state.unread[r.id]?.live ?? [];
-        unread[r.id] = r.id === state.openRoom ? { base: 0, baseLatestId: r.latestId, live: [] } : { base: r.unread, baseLatestId: r.latestId, live };
+        unread[r.id] =
+          r.id === state.openRoom ? { base: 0, baseLatestId: r.latestId, live: [] } : { base: r.unread, baseLatestId: r.latestId, live };
       }
       return { ...state, rooms: action.rooms, unread };
     }
     case 'open': {
       if (state.openRoom === action.roomId) return state;
       const room = state.rooms.find((r) => r.id === action.roomId);
-      const seen = Math.max(maxId(state.feeds[action.roomId]?.lines ?? []), room?.latestId ?? 0, ...(state.unread[action.roomId]?.live ?? []));
+      const seen = Math.max(
+        maxId(state.feeds[action.roomId]?.lines ?? []),
+        room?.latestId ?? 0,
+        ...(state.unread[action.roomId]?.live ?? []),
+      );
       return { ...state, openRoom: action.roomId, unread: { ...state.unread, [action.roomId]: { base: 0, baseLatestId: seen, live: [] } } };
     }
     case 'live': {

@@ -25,7 +25,9 @@ const broker = createServer((req: IncomingMessage, res) => {
   req.on('end', () => {
     const channel = decodeURIComponent(/\/channels\/([^/]+)\/messages/.exec(req.url ?? '')?.[1] ?? '');
     if (failPublishes) {
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ success: false, error: 'refused (test)', code: 'INVALID_REQUEST' }));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ success: false, error: 'refused (test)', code: 'INVALID_REQUEST' }));
       return;
     }
     const key = req.headers['idempotency-key'] as string | undefined;
@@ -36,7 +38,9 @@ const broker = createServer((req: IncomingMessage, res) => {
       seq = published.length;
       if (key !== undefined) byKey.set(key, seq);
     }
-    res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ success: true, data: { id: `msg_${seq}`, channelSlug: channel, delivered: 0, seq } }));
+    res
+      .writeHead(201, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ success: true, data: { id: `msg_${seq}`, channelSlug: channel, delivered: 0, seq } }));
   });
 });
 
@@ -73,7 +77,11 @@ interface Answer {
 async function call(method: string, path: string, body?: unknown, cookie?: string) {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (cookie !== undefined) headers.Cookie = cookie;
-  const res = await app.request(`/api${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await app.request(`/api${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as Answer, cookie: res.headers.get('set-cookie')?.split(';')[0] };
 }
 
@@ -86,12 +94,21 @@ async function signIn(name: string): Promise<string> {
 test('sign-in creates the user once, joins the default rooms and announces each join', async () => {
   const ana = await signIn('Ana Test');
   const joins = published.filter((p) => p.eventType === 'user-joined');
-  assert.deepEqual(joins.map((p) => p.channel), ['chat:room-general', 'chat:room-random']);
+  assert.deepEqual(
+    joins.map((p) => p.channel),
+    ['chat:room-general', 'chat:room-random'],
+  );
   const again = await signIn('ana test'); // same name, any case: same user, nothing new announced
-  assert.equal((await call('GET', '/session', undefined, again)).json.user.id, (await call('GET', '/session', undefined, ana)).json.user.id);
+  assert.equal(
+    (await call('GET', '/session', undefined, again)).json.user.id,
+    (await call('GET', '/session', undefined, ana)).json.user.id,
+  );
   assert.equal(published.filter((p) => p.eventType === 'user-joined').length, 2);
   const rooms = (await call('GET', '/rooms', undefined, ana)).json.rooms;
-  assert.deepEqual(rooms.filter((r) => r.joined).map((r) => r.id), ['general', 'random']);
+  assert.deepEqual(
+    rooms.filter((r) => r.joined).map((r) => r.id),
+    ['general', 'random'],
+  );
 });
 
 test('a send is stored once per key and published once, with the key as idempotency key', async () => {
@@ -118,7 +135,7 @@ test('a failed publish answers 503 and keeps the message out of history; the ret
   const failed = await call('POST', '/rooms/random/messages', { key: 'key-retry-1', text: 'flaky' }, ana);
   failPublishes = false;
   assert.deepEqual([failed.status, failed.json.code], [503, 'PUBLISH_FAILED']);
-  const texts = async () => ((await call('GET', '/rooms/random/messages', undefined, ana)).json.messages).map((m) => m.text);
+  const texts = async () => (await call('GET', '/rooms/random/messages', undefined, ana)).json.messages.map((m) => m.text);
   assert.ok(!(await texts()).includes('flaky'));
   const retried = await call('POST', '/rooms/random/messages', { key: 'key-retry-1', text: 'flaky' }, ana);
   assert.equal(retried.status, 201);
@@ -167,13 +184,20 @@ test('history pages back by id; unread counts follow the read marker', async () 
   const older = (await call('GET', `/rooms/engineering/messages?before=${first.messages[0]!.id}`, undefined, ana)).json;
   assert.equal(older.hasMore, false);
   const all = [...older.messages, ...first.messages].map((m) => m.text).filter((t) => /^p\d+$/.test(t));
-  assert.deepEqual(all, Array.from({ length: 35 }, (_, i) => `p${i}`));
+  assert.deepEqual(
+    all,
+    Array.from({ length: 35 }, (_, i) => `p${i}`),
+  );
   const unread = async () => (await call('GET', '/rooms', undefined, ana)).json.rooms.find((r) => r.id === 'engineering')!.unread;
   assert.equal(await unread(), 36); // 35 from Ben and the seeded one
   await call('POST', '/rooms/engineering/read', { lastId: first.messages[25]!.id }, ana);
   assert.equal(await unread(), 4);
   const token = (await call('POST', '/token', undefined, ana)).json.token;
-  const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string; cap: Record<string, string[]>; info: { name: string } };
+  const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+    sub: string;
+    cap: Record<string, string[]>;
+    info: { name: string };
+  };
   assert.deepEqual(claims.cap['chat:room-general'], ['subscribe', 'publish', 'presence']);
   assert.equal(claims.info.name, 'Ana Test');
 });

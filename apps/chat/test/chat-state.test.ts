@@ -30,10 +30,16 @@ test('lines merge by id, in id order, once each (history and live overlap, repla
   s = reducer(s, { type: 'live', line: line(13), me });
   s = reducer(s, { type: 'live', line: line(15), me });
   s = reducer(s, { type: 'live', line: line(14), me });
-  assert.deepEqual(s.feeds.general!.lines.map((l) => l.id), [11, 12, 13, 14, 15]);
+  assert.deepEqual(
+    s.feeds.general!.lines.map((l) => l.id),
+    [11, 12, 13, 14, 15],
+  );
   assert.equal(s.feeds.general!.hasMore, true);
   s = reducer(s, { type: 'history', roomId: 'general', lines: [line(9), line(10)], hasMore: false, older: true });
-  assert.deepEqual(s.feeds.general!.lines.map((l) => l.id), [9, 10, 11, 12, 13, 14, 15]);
+  assert.deepEqual(
+    s.feeds.general!.lines.map((l) => l.id),
+    [9, 10, 11, 12, 13, 14, 15],
+  );
   assert.equal(s.feeds.general!.hasMore, false);
 });
 
@@ -69,7 +75,10 @@ test('pending messages: replaced by their confirmed line (from the answer or the
   assert.equal(s.pending.length, 2);
   s = reducer(s, { type: 'live', line: { ...line(20), userId: me }, me }); // the live event first
   s = reducer(s, { type: 'sent', line: { ...line(20), userId: me } }); // then the answer
-  assert.deepEqual(s.pending.map((p) => p.key), ['k-21']);
+  assert.deepEqual(
+    s.pending.map((p) => p.key),
+    ['k-21'],
+  );
   assert.equal(s.feeds.general!.lines.filter((l) => l.key === 'k-20').length, 1);
   s = reducer(s, { type: 'failed', key: 'k-21', error: 'Could not reach the server.' });
   assert.equal(s.pending[0]!.status, 'failed');

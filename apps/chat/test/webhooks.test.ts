@@ -20,7 +20,9 @@ const broker = createServer((req, res) => {
     const channel = decodeURIComponent(/\/channels\/([^/]+)\/messages/.exec(req.url ?? '')?.[1] ?? '');
     const parsed = JSON.parse(body) as { content: Record<string, unknown>; eventType: string };
     published.push({ channel, eventType: parsed.eventType, content: parsed.content });
-    res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ success: true, data: { id: `msg_${published.length}`, seq: published.length } }));
+    res
+      .writeHead(201, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ success: true, data: { id: `msg_${published.length}`, seq: published.length } }));
   });
 });
 
@@ -44,7 +46,14 @@ after(async () => {
 });
 
 let n = 0;
-const removed = (clientId: string, channel: string, timeMs: number): WebhookEvent => ({ id: `evt_chat_${++n}`, name: 'member_removed', channel, timeMs, clientId, info: { name: clientId } });
+const removed = (clientId: string, channel: string, timeMs: number): WebhookEvent => ({
+  id: `evt_chat_${++n}`,
+  name: 'member_removed',
+  channel,
+  timeMs,
+  clientId,
+  info: { name: clientId },
+});
 
 async function deliver(events: WebhookEvent[], signature?: string | null) {
   const body = JSON.stringify({ timeMs: Date.now(), events });
@@ -56,7 +65,11 @@ async function deliver(events: WebhookEvent[], signature?: string | null) {
 }
 
 async function signIn(name: string): Promise<{ cookie: string; id: string }> {
-  const res = await app.request('/api/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }) });
+  const res = await app.request('/api/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
   const json = (await res.json()) as { user: { id: string } };
   return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, id: json.user.id };
 }
@@ -74,7 +87,11 @@ test('member_removed records last seen, once per event id, and announces it on t
   const first = await deliver([event]);
   assert.deepEqual([first.status, first.json], [200, { handled: 1, ignored: 0 }]);
   assert.equal(await lastSeen(ana.cookie, 'u-maya'), 1_700_000_000_000);
-  assert.deepEqual(published.at(-1), { channel: 'chat:room-general', eventType: 'member-seen', content: { userId: 'u-maya', lastSeenAt: 1_700_000_000_000 } });
+  assert.deepEqual(published.at(-1), {
+    channel: 'chat:room-general',
+    eventType: 'member-seen',
+    content: { userId: 'u-maya', lastSeenAt: 1_700_000_000_000 },
+  });
   const count = published.length;
   // The broker retries (at least once delivery): the same id is handled once.
   const retry = await deliver([event]);
@@ -87,7 +104,10 @@ test('member_removed records last seen, once per event id, and announces it on t
 
 test('events of other apps’ channels are acknowledged and ignored', async () => {
   const ana = await signIn('Ana Webhook');
-  const res = await deliver([removed('u-leo', 'game:match-1', 1_700_000_000_000), { id: `evt_chat_${++n}`, name: 'channel_vacated', channel: 'game:match-1', timeMs: 1 }]);
+  const res = await deliver([
+    removed('u-leo', 'game:match-1', 1_700_000_000_000),
+    { id: `evt_chat_${++n}`, name: 'channel_vacated', channel: 'game:match-1', timeMs: 1 },
+  ]);
   assert.deepEqual([res.status, res.json], [200, { handled: 0, ignored: 2 }]);
   assert.equal(await lastSeen(ana.cookie, 'u-leo'), null);
 });

@@ -21,7 +21,12 @@ app.get('/api/health', (c) => {
 });
 
 app.get('/api/config', (c) =>
-  c.json({ baseUrl: config.baseUrl, publishKey: config.publishKey, companies: companies(), windowPoints: config.windowPoints } satisfies AppConfig),
+  c.json({
+    baseUrl: config.baseUrl,
+    publishKey: config.publishKey,
+    companies: companies(),
+    windowPoints: config.windowPoints,
+  } satisfies AppConfig),
 );
 
 app.get('/api/rules', (c) => c.json({ rules: rules() }));
@@ -32,7 +37,8 @@ app.get('/api/history', async (c) => {
   if (!companies().some((x) => x.id === company)) return c.json(fail(`unknown company '${company}'`, 'UNKNOWN_COMPANY'), 404);
   const raw = c.req.query('points') ?? String(config.windowPoints);
   const points = Number(raw);
-  if (!Number.isInteger(points) || points < 1 || points > 600) return c.json(fail("'points' must be an integer from 1 to 600", 'INVALID_QUERY'), 400);
+  if (!Number.isInteger(points) || points < 1 || points > 600)
+    return c.json(fail("'points' must be an integer from 1 to 600", 'INVALID_QUERY'), 400);
   return c.json(await history(channelFor(company), points, 20));
 });
 

@@ -39,7 +39,10 @@ export function toMetrics(s: BrokerStats, samples: readonly Sample[]): BrokerMet
     p95: s.latency.recent.p95,
     p99: s.latency.recent.p99,
     errorsByCode: s.errors.byCode,
-    topChannels: s.topChannels.filter((c) => c.recent > 0).slice(0, 6).map((c) => ({ channel: c.channel, recent: c.recent })),
+    topChannels: s.topChannels
+      .filter((c) => c.recent > 0)
+      .slice(0, 6)
+      .map((c) => ({ channel: c.channel, recent: c.recent })),
     webhooks: s.webhooks ?? null,
   };
 }

@@ -82,7 +82,13 @@ export function database(): DatabaseSync {
 function seed(d: DatabaseSync): void {
   d.exec('BEGIN');
   for (const [id, name, kind, base, avg] of SEED_COMPANIES) {
-    d.prepare('INSERT INTO companies (id, name, kind, base_orders_per_min, avg_order_cents) VALUES (?, ?, ?, ?, ?)').run(id, name, kind, base, avg);
+    d.prepare('INSERT INTO companies (id, name, kind, base_orders_per_min, avg_order_cents) VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      name,
+      kind,
+      base,
+      avg,
+    );
   }
   for (const [id, kind, label, threshold, unit, severity] of SEED_RULES) {
     d.prepare('INSERT INTO alert_rules (id, company_id, kind, label, threshold, unit, severity) VALUES (?, ?, ?, ?, ?, ?, ?)').run(

@@ -45,7 +45,9 @@ export function rules(companyId?: string): AlertRule[] {
 }
 
 export function setFiring(ruleId: string, firing: boolean): void {
-  database().prepare('UPDATE alert_rules SET firing = ? WHERE id = ?').run(firing ? 1 : 0, ruleId);
+  database()
+    .prepare('UPDATE alert_rules SET firing = ? WHERE id = ?')
+    .run(firing ? 1 : 0, ruleId);
 }
 
 /** Stores a fired alert and marks its rule as firing, in one transaction. */
@@ -89,7 +91,12 @@ export function unpublishedAlerts(): Alert[] {
 /** One simulated second of a business; keeps the last hour. */
 export function recordBusinessTick(companyId: string, t: number, orders: number, revenueCents: number): void {
   const d = database();
-  d.prepare('INSERT OR REPLACE INTO business_ticks (company_id, t, orders, revenue_cents) VALUES (?, ?, ?, ?)').run(companyId, t, orders, revenueCents);
+  d.prepare('INSERT OR REPLACE INTO business_ticks (company_id, t, orders, revenue_cents) VALUES (?, ?, ?, ?)').run(
+    companyId,
+    t,
+    orders,
+    revenueCents,
+  );
   d.prepare('DELETE FROM business_ticks WHERE company_id = ? AND t < ?').run(companyId, t - 3_600_000);
 }
 
@@ -101,10 +108,22 @@ export function businessTotals(
 ): { ticks: number; orders: number; revenueCents: number; ordersToday: number; revenueTodayCents: number } {
   const d = database();
   const recent = d
-    .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(orders), 0) AS o, COALESCE(SUM(revenue_cents), 0) AS r FROM business_ticks WHERE company_id = ? AND t > ?')
+    .prepare(
+      'SELECT COUNT(*) AS n, COALESCE(SUM(orders), 0) AS o, COALESCE(SUM(revenue_cents), 0) AS r FROM business_ticks WHERE company_id = ? AND t > ?',
+    )
     .get(companyId, now - ms) as { n: number; o: number; r: number };
   const midnight = new Date(now);
   midnight.setHours(0, 0, 0, 0);
-  const today = d.prepare('SELECT COALESCE(SUM(orders), 0) AS o, COALESCE(SUM(revenue_cents), 0) AS r FROM business_ticks WHERE company_id = ? AND t >= ?').get(companyId, midnight.getTime()) as { o: number; r: number };
-  return { ticks: Number(recent.n), orders: Number(recent.o), revenueCents: Number(recent.r), ordersToday: Number(today.o), revenueTodayCents: Number(today.r) };
+  const today = d
+    .prepare(
+      'SELECT COALESCE(SUM(orders), 0) AS o, COALESCE(SUM(revenue_cents), 0) AS r FROM business_ticks WHERE company_id = ? AND t >= ?',
+    )
+    .get(companyId, midnight.getTime()) as { o: number; r: number };
+  return {
+    ticks: Number(recent.n),
+    orders: Number(recent.o),
+    revenueCents: Number(recent.r),
+    ordersToday: Number(today.o),
+    revenueTodayCents: Number(today.r),
+  };
 }

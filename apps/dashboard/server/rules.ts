@@ -35,7 +35,12 @@ export const MIN_CONNECTIONS = 10;
 const fine = (value: number, detail = ''): Verdict => ({ firing: false, value, detail });
 
 /** Errors per second over the lookback, and the codes behind them (most first). */
-export function errorRate(samples: readonly Sample[]): { perSecond: number; count: number; seconds: number; codes: Array<[string, number]> } {
+export function errorRate(samples: readonly Sample[]): {
+  perSecond: number;
+  count: number;
+  seconds: number;
+  codes: Array<[string, number]>;
+} {
   const last = samples[samples.length - 1];
   const first = last === undefined ? undefined : samples.find((s) => s.t >= last.t - LOOKBACK_MS);
   if (last === undefined || first === undefined || last === first) return { perSecond: 0, count: 0, seconds: 0, codes: [] };

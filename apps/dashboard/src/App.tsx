@@ -34,7 +34,13 @@ export function App({ config }: { config: AppConfig }) {
         </div>
         <nav className="tabs" aria-label="Company">
           {config.companies.map((c) => (
-            <button type="button" key={c.id} className={c.id === company ? 'tab active' : 'tab'} onClick={() => select(c.id)} data-testid={`tab-${c.id}`}>
+            <button
+              type="button"
+              key={c.id}
+              className={c.id === company ? 'tab active' : 'tab'}
+              onClick={() => select(c.id)}
+              data-testid={`tab-${c.id}`}
+            >
               {c.name}
             </button>
           ))}

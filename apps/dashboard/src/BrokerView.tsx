@@ -45,12 +45,37 @@ export function BrokerView({ feed, p99Budget }: { feed: Feed; p99Budget: number 
           hint={`budget ${p99Budget} ms`}
           tone={last?.p99 != null && last.p99 > p99Budget ? 'bad' : 'ok'}
         />
-        <Kpi label="Errors" value={rate(last?.errorsPerSec)} unit="/s" tone={(last?.errorsPerSec ?? 0) > 0 ? 'warn' : 'ok'} testId="kpi-errors" />
+        <Kpi
+          label="Errors"
+          value={rate(last?.errorsPerSec)}
+          unit="/s"
+          tone={(last?.errorsPerSec ?? 0) > 0 ? 'warn' : 'ok'}
+          testId="kpi-errors"
+        />
       </div>
       <div className="charts">
-        <Chart title="Throughput" subtitle="messages per second" x={x} ys={[col((m) => m.deliveredPerSec), col((m) => m.publishedPerSec)]} lines={THROUGHPUT} testId="chart-throughput" />
-        <Chart title="Delivery latency" subtitle="publish accepted → frame sent, ms" x={x} ys={[col((m) => m.p50), col((m) => m.p95), col((m) => m.p99)]} lines={LATENCY} />
-        <Chart title="Connections" subtitle="sockets and subscriptions" x={x} ys={[col((m) => m.connections), col((m) => m.subscriptions)]} lines={CONNECTIONS} />
+        <Chart
+          title="Throughput"
+          subtitle="messages per second"
+          x={x}
+          ys={[col((m) => m.deliveredPerSec), col((m) => m.publishedPerSec)]}
+          lines={THROUGHPUT}
+          testId="chart-throughput"
+        />
+        <Chart
+          title="Delivery latency"
+          subtitle="publish accepted → frame sent, ms"
+          x={x}
+          ys={[col((m) => m.p50), col((m) => m.p95), col((m) => m.p99)]}
+          lines={LATENCY}
+        />
+        <Chart
+          title="Connections"
+          subtitle="sockets and subscriptions"
+          x={x}
+          ys={[col((m) => m.connections), col((m) => m.subscriptions)]}
+          lines={CONNECTIONS}
+        />
         <Chart title="Errors" subtitle="error responses and frames per second" x={x} ys={[col((m) => m.errorsPerSec)]} lines={ERRORS} />
       </div>
       <aside className="side">
@@ -67,8 +92,12 @@ export function BrokerView({ feed, p99Budget }: { feed: Feed; p99Budget: number 
             <ul className="bars">
               {last!.topChannels.map((c) => (
                 <li key={c.channel}>
-                  <span className="bar-label" title={c.channel}>{c.channel}</span>
-                  <span className="bar"><span style={{ width: `${(c.recent / maxTalk) * 100}%` }} /></span>
+                  <span className="bar-label" title={c.channel}>
+                    {c.channel}
+                  </span>
+                  <span className="bar">
+                    <span style={{ width: `${(c.recent / maxTalk) * 100}%` }} />
+                  </span>
                   <span className="bar-value">{rate(c.recent)}</span>
                 </li>
               ))}

@@ -23,8 +23,23 @@ export function BusinessView({ feed }: { feed: Feed }) {
         <Kpi label="Revenue today" value={last ? money(last.revenueTodayCents) : '–'} />
       </div>
       <div className="charts two">
-        <Chart title="Orders" subtitle="per minute, rolling" x={x} ys={[metrics.map((m) => m.ordersPerMin)]} lines={ORDERS} height={260} testId="chart-orders" />
-        <Chart title="Revenue" subtitle="per minute, rolling" x={x} ys={[metrics.map((m) => m.revenuePerMinCents / 100)]} lines={REVENUE} height={260} />
+        <Chart
+          title="Orders"
+          subtitle="per minute, rolling"
+          x={x}
+          ys={[metrics.map((m) => m.ordersPerMin)]}
+          lines={ORDERS}
+          height={260}
+          testId="chart-orders"
+        />
+        <Chart
+          title="Revenue"
+          subtitle="per minute, rolling"
+          x={x}
+          ys={[metrics.map((m) => m.revenuePerMinCents / 100)]}
+          lines={REVENUE}
+          height={260}
+        />
       </div>
       <aside className="side">
         <AlertFeed alerts={feed.alerts} />

@@ -33,7 +33,12 @@ interface Props {
   testId?: string;
 }
 
-const AXIS = { stroke: '#6b7280', grid: { stroke: '#eef0f4', width: 1 }, ticks: { stroke: '#e5e7eb', width: 1 }, font: '11px Inter, system-ui, sans-serif' };
+const AXIS = {
+  stroke: '#6b7280',
+  grid: { stroke: '#eef0f4', width: 1 },
+  ticks: { stroke: '#e5e7eb', width: 1 },
+  font: '11px Inter, system-ui, sans-serif',
+};
 
 function compact(v: number): string {
   if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
@@ -55,10 +60,29 @@ function options(lines: Line[], width: number, height: number): uPlot.Options {
     cursor: { drag: { x: false, y: false }, points: { size: 6 } },
     legend: { show: true, live: true },
     hooks: { setLegend: [markCursor] },
-    scales: { x: { time: true }, ...Object.fromEntries(scales.map((s) => [s, { range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [Math.min(0, min), max <= 0 ? 1 : max * 1.15] }])) },
+    scales: {
+      x: { time: true },
+      ...Object.fromEntries(
+        scales.map((s) => [
+          s,
+          { range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => [Math.min(0, min), max <= 0 ? 1 : max * 1.15] },
+        ]),
+      ),
+    },
     axes: [
-      { ...AXIS, space: 70, values: (_u: uPlot, ticks: number[]) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString('en-GB', { hour12: false })) },
-      ...scales.map((scale, i) => ({ ...AXIS, scale, side: i === 0 ? 3 : 1, size: 48, values: (_u: uPlot, ticks: number[]) => ticks.map(compact), grid: { ...AXIS.grid, show: i === 0 } })),
+      {
+        ...AXIS,
+        space: 70,
+        values: (_u: uPlot, ticks: number[]) => ticks.map((t) => new Date(t * 1000).toLocaleTimeString('en-GB', { hour12: false })),
+      },
+      ...scales.map((scale, i) => ({
+        ...AXIS,
+        scale,
+        side: i === 0 ? 3 : 1,
+        size: 48,
+        values: (_u: uPlot, ticks: number[]) => ticks.map(compact),
+        grid: { ...AXIS.grid, show: i === 0 },
+      })),
     ],
     series: [
       // The readout's time as the axis writes it (uPlot's default is a date to the minute).

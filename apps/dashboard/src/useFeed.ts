@@ -9,7 +9,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useChannel } from '@pushflodev/sdk/react';
 import type { Message } from '@pushflodev/sdk';
-import { channelFor, EVENT_ALERT, EVENT_METRICS, type Alert, type HistoryAnswer, type MetricsUpdate, type SeqPoint } from '../shared/types.ts';
+import {
+  channelFor,
+  EVENT_ALERT,
+  EVENT_METRICS,
+  type Alert,
+  type HistoryAnswer,
+  type MetricsUpdate,
+  type SeqPoint,
+} from '../shared/types.ts';
 import { SeqWindow } from './series.ts';
 
 export interface Feed {
@@ -66,9 +74,12 @@ export function useFeed(companyId: string, windowPoints: number): Feed {
     });
   }, [publishProbe]);
 
-  useEffect(() => () => {
-    if (frame.current !== null) cancelAnimationFrame(frame.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    },
+    [],
+  );
 
   const backfill = useCallback(async () => {
     const res = await fetch(`/api/history?company=${encodeURIComponent(companyId)}&points=${windowPoints}`, { cache: 'no-store' });

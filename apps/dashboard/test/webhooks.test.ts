@@ -16,7 +16,15 @@ const stats = (over: Partial<BrokerStats> = {}): BrokerStats => ({
 });
 
 test('webhook deliveries and failures are carried into metrics-update as the broker reports them', () => {
-  const webhooks = { delivered: 40, deliveries: 12, failures: 3, dropped: 0, expired: 1, pending: 2, lastFailure: { at: 999_000, url: 'http://127.0.0.1:3003/api/webhooks', error: 'HTTP 503' } };
+  const webhooks = {
+    delivered: 40,
+    deliveries: 12,
+    failures: 3,
+    dropped: 0,
+    expired: 1,
+    pending: 2,
+    lastFailure: { at: 999_000, url: 'http://127.0.0.1:3003/api/webhooks', error: 'HTTP 503' },
+  };
   assert.deepEqual(toMetrics(stats({ webhooks }), []).webhooks, webhooks);
 });
 

@@ -5,7 +5,17 @@
  */
 import { Hono, type Context } from 'hono';
 import { ApiError } from './errors.ts';
-import { authenticate, claimCoin, createMatch, finishMatch, joinMatch, listMatches, reportPosition, snapshot, startMatch } from './matches.ts';
+import {
+  authenticate,
+  claimCoin,
+  createMatch,
+  finishMatch,
+  joinMatch,
+  listMatches,
+  reportPosition,
+  snapshot,
+  startMatch,
+} from './matches.ts';
 import { PUSHFLO_BASE_URL, playerToken } from './pushflo.ts';
 import { receiveWebhook } from './webhooks.ts';
 
@@ -19,7 +29,8 @@ async function body(c: Context, allowed: string[]): Promise<Record<string, unkno
   } catch {
     throw new ApiError(400, 'INVALID_JSON', 'the body must be a JSON object');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ApiError(400, 'INVALID_JSON', 'the body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ApiError(400, 'INVALID_JSON', 'the body must be a JSON object');
   const extra = Object.keys(value).filter((k) => !allowed.includes(k));
   if (extra.length > 0) throw new ApiError(400, 'UNKNOWN_FIELD', `unexpected field '${extra[0]}': scores are decided by the server`);
   return value as Record<string, unknown>;
@@ -102,7 +113,8 @@ app.notFound((c) => c.json({ error: 'not found', code: 'NOT_FOUND' }, 404));
 app.onError((err, c) => {
   if (err instanceof ApiError) return c.json({ error: err.message, code: err.code }, err.status);
   const status = (err as { status?: unknown }).status;
-  if (typeof status === 'number' && status >= 500) return c.json({ error: 'the broker is unavailable, try again', code: 'BROKER_UNAVAILABLE' }, 503);
+  if (typeof status === 'number' && status >= 500)
+    return c.json({ error: 'the broker is unavailable, try again', code: 'BROKER_UNAVAILABLE' }, 503);
   return c.json({ error: 'internal error', code: 'INTERNAL' }, 500);
 });
 

@@ -64,7 +64,12 @@ export function database(): DatabaseSync {
   const { n } = db.prepare('SELECT COUNT(*) AS n FROM matches').get() as { n: number };
   if (n === 0) {
     // A fresh id per database: a broker that outlived an old database must not replay its history into this match.
-    db.prepare('INSERT INTO matches (id, name, duration_ms, created_at) VALUES (?, ?, ?, ?)').run(randomUUID().slice(0, 8), 'Coin Rush', matchDurationMs(), Date.now());
+    db.prepare('INSERT INTO matches (id, name, duration_ms, created_at) VALUES (?, ?, ?, ?)').run(
+      randomUUID().slice(0, 8),
+      'Coin Rush',
+      matchDurationMs(),
+      Date.now(),
+    );
   }
   return db;
 }

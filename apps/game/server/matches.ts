@@ -70,17 +70,22 @@ function matchRow(d: DatabaseSync, id: string): MatchRow {
 }
 
 function matchInfo(row: MatchRow, now: number): MatchInfo {
-  const status = row.ended_at !== null || (row.ends_at !== null && now >= row.ends_at) ? 'ended' : row.started_at !== null ? 'playing' : 'waiting';
+  const status =
+    row.ended_at !== null || (row.ends_at !== null && now >= row.ends_at) ? 'ended' : row.started_at !== null ? 'playing' : 'waiting';
   return { id: row.id, name: row.name, status, durationMs: row.duration_ms, startedAt: row.started_at, endsAt: row.ends_at };
 }
 
 function players(d: DatabaseSync, matchId: string): PlayerInfo[] {
-  const rows = d.prepare('SELECT id, name, color, score, x, y FROM players WHERE match_id = ? ORDER BY joined_at, id').all(matchId) as unknown as PlayerInfo[];
+  const rows = d
+    .prepare('SELECT id, name, color, score, x, y FROM players WHERE match_id = ? ORDER BY joined_at, id')
+    .all(matchId) as unknown as PlayerInfo[];
   return rows.map((p) => ({ id: p.id, name: p.name, color: p.color, score: p.score, x: p.x, y: p.y }));
 }
 
 function liveCoins(d: DatabaseSync, matchId: string): CoinInfo[] {
-  return d.prepare('SELECT id, x, y FROM coins WHERE match_id = ? AND claimed_by IS NULL ORDER BY spawned_at, id').all(matchId) as unknown as CoinInfo[];
+  return d
+    .prepare('SELECT id, x, y FROM coins WHERE match_id = ? AND claimed_by IS NULL ORDER BY spawned_at, id')
+    .all(matchId) as unknown as CoinInfo[];
 }
 
 function spawnCoin(d: DatabaseSync, matchId: string, now: number): CoinInfo {
@@ -120,7 +125,9 @@ export function createMatch(name: string, now = Date.now()): MatchInfo {
     result: null,
     last_seq: 0,
   };
-  database().prepare('INSERT INTO matches (id, name, duration_ms, created_at) VALUES (?, ?, ?, ?)').run(row.id, row.name, row.duration_ms, row.created_at);
+  database()
+    .prepare('INSERT INTO matches (id, name, duration_ms, created_at) VALUES (?, ?, ?, ?)')
+    .run(row.id, row.name, row.duration_ms, row.created_at);
   return matchInfo(row, now);
 }
 
@@ -134,10 +141,16 @@ export async function joinMatch(matchId: string, name: string, now = Date.now())
       const { n } = d.prepare('SELECT COUNT(*) AS n FROM players WHERE match_id = ?').get(matchId) as { n: number };
       if (n >= MAX_PLAYERS) throw new ApiError(409, 'MATCH_FULL', `a match holds ${MAX_PLAYERS} players`);
       const spot = spawnPoint(n);
-      const p: PlayerInfo = { id: `p_${randomUUID().slice(0, 8)}`, name, color: PLAYER_COLORS[n % PLAYER_COLORS.length]!, score: 0, ...spot };
-      d.prepare('INSERT INTO players (id, match_id, name, color, key_hash, x, y, pos_at, joined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-        p.id, matchId, p.name, p.color, hashKey(key), p.x, p.y, now, now,
-      );
+      const p: PlayerInfo = {
+        id: `p_${randomUUID().slice(0, 8)}`,
+        name,
+        color: PLAYER_COLORS[n % PLAYER_COLORS.length]!,
+        score: 0,
+        ...spot,
+      };
+      d.prepare(
+        'INSERT INTO players (id, match_id, name, color, key_hash, x, y, pos_at, joined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(p.id, matchId, p.name, p.color, hashKey(key), p.x, p.y, now, now);
       return p;
     });
     await publish(matchId, 'player-joined', { player }, `joined-${player.id}`);
@@ -186,7 +199,12 @@ export function reportPosition(player: PlayerRow, at: Point, now = Date.now()): 
  * The first valid claim wins (`UPDATE … WHERE claimed_by IS NULL`); the
  * score is the database's, never the client's.
  */
-export async function claimCoin(matchId: string, playerId: string, claim: { coinId: string; x: number; y: number }, nowFn = Date.now): Promise<ScoreUpdatedEvent> {
+export async function claimCoin(
+  matchId: string,
+  playerId: string,
+  claim: { coinId: string; x: number; y: number },
+  nowFn = Date.now,
+): Promise<ScoreUpdatedEvent> {
   return serialized(matchId, async () => {
     const now = nowFn();
     const event = transaction((d): ScoreUpdatedEvent => {
@@ -201,7 +219,9 @@ export async function claimCoin(matchId: string, playerId: string, claim: { coin
       const at = clampToArena(claim);
       if (distance(at, coin) > PICKUP_DISTANCE + PICKUP_TOLERANCE) throw new ApiError(422, 'TOO_FAR', 'that coin is out of reach');
       if (!plausibleMove(player, player.pos_at, at, now)) throw new ApiError(422, 'TOO_FAR', 'you were not near that coin');
-      const won = d.prepare('UPDATE coins SET claimed_by = ?, claimed_at = ? WHERE id = ? AND claimed_by IS NULL').run(playerId, now, coin.id);
+      const won = d
+        .prepare('UPDATE coins SET claimed_by = ?, claimed_at = ? WHERE id = ? AND claimed_by IS NULL')
+        .run(playerId, now, coin.id);
       if (won.changes !== 1) throw new ApiError(409, 'COIN_TAKEN', 'someone else got this coin first');
       d.prepare('UPDATE players SET score = score + 1, x = ?, y = ?, pos_at = ? WHERE id = ?').run(at.x, at.y, now, playerId);
       const spawned = spawnCoin(d, matchId, now);
@@ -231,7 +251,9 @@ async function finishIfDue(matchId: string, now: number): Promise<GameResult | n
   if (row.ended_at === null) {
     const result = standings(d, matchId);
     // The guard: only one request moves ended_at from NULL.
-    const guard = d.prepare('UPDATE matches SET ended_at = ?, result = ? WHERE id = ? AND ended_at IS NULL').run(now, JSON.stringify(result), matchId);
+    const guard = d
+      .prepare('UPDATE matches SET ended_at = ?, result = ? WHERE id = ? AND ended_at IS NULL')
+      .run(now, JSON.stringify(result), matchId);
     if (guard.changes !== 1) return finishIfDue(matchId, now);
     row.result = JSON.stringify(result);
   }
@@ -271,7 +293,11 @@ export function abandonMatch(matchId: string, now = Date.now()): Promise<GameRes
       if (matchInfo(row, now).status === 'ended') return null; // its time ran out: the normal end publishes
       result = { ...standings(d, matchId), abandoned: true };
       transaction((t) => {
-        t.prepare('UPDATE matches SET ended_at = ?, result = ? WHERE id = ? AND ended_at IS NULL').run(now, JSON.stringify(result), matchId);
+        t.prepare('UPDATE matches SET ended_at = ?, result = ? WHERE id = ? AND ended_at IS NULL').run(
+          now,
+          JSON.stringify(result),
+          matchId,
+        );
         t.prepare('DELETE FROM coins WHERE match_id = ? AND claimed_by IS NULL').run(matchId);
       });
     } else {
@@ -292,7 +318,9 @@ function storedResult(matchId: string): GameResult | null {
 
 /** Ends every match whose time is up (called every second: a cron job in production). */
 export async function finishExpiredMatches(now = Date.now()): Promise<void> {
-  const due = database().prepare('SELECT id FROM matches WHERE ends_at <= ? AND (ended_at IS NULL OR ended_at > ?)').all(now, now - 60_000) as Array<{ id: string }>;
+  const due = database()
+    .prepare('SELECT id FROM matches WHERE ends_at <= ? AND (ended_at IS NULL OR ended_at > ?)')
+    .all(now, now - 60_000) as Array<{ id: string }>;
   for (const { id } of due) {
     if (!endedPublished.has(id)) await finishMatch(id, now).catch(() => undefined);
   }

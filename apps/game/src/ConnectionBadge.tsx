@@ -11,7 +11,14 @@ const LABELS: Record<ConnectionState, string> = {
 export function ConnectionBadge({ state, onRetry }: { state: ConnectionState; onRetry: () => void }) {
   return (
     <span className="connection-box">
-      <span className="connection" role="status" aria-live="polite" data-testid="connection" data-state={state} title={`connection: ${state}`}>
+      <span
+        className="connection"
+        role="status"
+        aria-live="polite"
+        data-testid="connection"
+        data-state={state}
+        title={`connection: ${state}`}
+      >
         <span className="dot" aria-hidden="true" />
         {LABELS[state]}
       </span>

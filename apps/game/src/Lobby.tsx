@@ -82,7 +82,13 @@ export function Lobby({ invitedTo, onJoined }: { invitedTo: string | null; onJoi
           </button>
         )}
         <form className="create" onSubmit={create}>
-          <input data-testid="match-name" value={matchName} maxLength={24} placeholder="Match name (optional)" onChange={(e) => setMatchName(e.target.value)} />
+          <input
+            data-testid="match-name"
+            value={matchName}
+            maxLength={24}
+            placeholder="Match name (optional)"
+            onChange={(e) => setMatchName(e.target.value)}
+          />
           <button className="primary" data-testid="create-match" disabled={busy} type="submit">
             New match
           </button>

@@ -24,7 +24,8 @@ export function MatchView({ me, onLeave }: { me: Credentials; onLeave: () => voi
         state,
         publishMove: (move) => {
           // Moves are only worth sending live: never queue them while disconnected.
-          if (client?.connectionState === 'connected') client.publish(CHANNEL(me.matchId), 'player-moved', { ...move }, { echo: false, ephemeral: true });
+          if (client?.connectionState === 'connected')
+            client.publish(CHANNEL(me.matchId), 'player-moved', { ...move }, { echo: false, ephemeral: true });
         },
         reportPosition: (p) => api.position(me, p.x, p.y),
         claim: (coinId, p) => api.claim(me, coinId, p.x, p.y).then(() => undefined),
@@ -76,9 +77,7 @@ export function MatchView({ me, onLeave }: { me: Credentials; onLeave: () => voi
             <div className="overlay">
               <div className="overlay-card">
                 <h2>Waiting for players</h2>
-                <p className="muted">
-                  {state.players.size} in the arena. Share this page&apos;s link to invite friends; anyone can start.
-                </p>
+                <p className="muted">{state.players.size} in the arena. Share this page&apos;s link to invite friends; anyone can start.</p>
                 <button type="button" className="primary" data-testid="start" onClick={() => void start()}>
                   Start match
                 </button>
@@ -123,7 +122,8 @@ export function MatchView({ me, onLeave }: { me: Credentials; onLeave: () => voi
           <Scoreboard state={state} />
           <div className="help muted small">
             <p>
-              <kbd>←</kbd> <kbd>↑</kbd> <kbd>→</kbd> <kbd>↓</kbd> or <kbd>W</kbd> <kbd>A</kbd> <kbd>S</kbd> <kbd>D</kbd> to move, or click where to go.
+              <kbd>←</kbd> <kbd>↑</kbd> <kbd>→</kbd> <kbd>↓</kbd> or <kbd>W</kbd> <kbd>A</kbd> <kbd>S</kbd> <kbd>D</kbd> to move, or click
+              where to go.
             </p>
             <p>Coins score when the server confirms your pickup.</p>
           </div>

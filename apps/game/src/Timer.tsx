@@ -13,7 +13,11 @@ export function Timer({ state }: { state: MatchState }) {
   const seconds = left === null ? Math.round((state.match?.durationMs ?? 0) / 1000) : Math.ceil(left / 1000);
   const text = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
   return (
-    <div className={`timer ${status} ${left !== null && left < 10_000 && status === 'playing' ? 'hurry' : ''}`} data-testid="timer" data-status={status}>
+    <div
+      className={`timer ${status} ${left !== null && left < 10_000 && status === 'playing' ? 'hurry' : ''}`}
+      data-testid="timer"
+      data-status={status}
+    >
       <span className="label">{status === 'waiting' ? 'Match length' : status === 'ended' ? 'Final' : 'Time left'}</span>
       <span className="value">{status === 'ended' ? '0:00' : text}</span>
     </div>

@@ -70,7 +70,12 @@ test('the timer follows the server clock; presence marks who is in the arena', (
 test('game-ended sets the final result and scores', () => {
   const s = new MatchState('a');
   s.applySnapshot(snap(1, { a: 0, b: 0 }), 0, 10_000);
-  s.applyMessage({ eventType: 'game-ended', clientId: 'server', seq: 2, content: { scores: [{ playerId: 'a', name: 'a', score: 4 }], winners: ['a'] } });
+  s.applyMessage({
+    eventType: 'game-ended',
+    clientId: 'server',
+    seq: 2,
+    content: { scores: [{ playerId: 'a', name: 'a', score: 4 }], winners: ['a'] },
+  });
   assert.equal(s.match!.status, 'ended');
   assert.deepEqual(s.result!.winners, ['a']);
   assert.equal(s.players.get('a')!.score, 4);

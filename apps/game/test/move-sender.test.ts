@@ -22,11 +22,21 @@ test('at most 20 per second while moving, counters in order, one final stop', ()
   for (let i = 1; i < sent.length; i++) assert.ok(sent[i]!.at - sent[i - 1]!.at >= 50);
   const inAnySecond = Math.max(...sent.map((m) => sent.filter((o) => o.at >= m.at && o.at < m.at + 1000).length));
   assert.ok(inAnySecond <= 20, `${inAnySecond} in one second`);
-  assert.deepEqual(sent.map((m) => m.n), sent.map((_, i) => i + 1));
+  assert.deepEqual(
+    sent.map((m) => m.n),
+    sent.map((_, i) => i + 1),
+  );
   assert.equal(sent.filter((m) => !m.moving).length, 1);
   assert.deepEqual({ x: sent.at(-1)!.x, moving: sent.at(-1)!.moving }, { x: 400, moving: false });
 });
 
 test('nothing is sent while standing still', () => {
-  assert.equal(run([[0, 5, false], [100, 5, false], [2000, 5, false]]).length, 0);
+  assert.equal(
+    run([
+      [0, 5, false],
+      [100, 5, false],
+      [2000, 5, false],
+    ]).length,
+    0,
+  );
 });

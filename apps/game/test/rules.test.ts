@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ARENA, MAX_STEP_MS, canPickUp, clampToArena, coinSpot, MAX_UNREPORTED_MS, PICKUP_DISTANCE, plausibleMove, SPEED, step, stepTowards, touchOnPath } from '../shared/rules.ts';
+import {
+  ARENA,
+  MAX_STEP_MS,
+  canPickUp,
+  clampToArena,
+  coinSpot,
+  MAX_UNREPORTED_MS,
+  PICKUP_DISTANCE,
+  plausibleMove,
+  SPEED,
+  step,
+  stepTowards,
+  touchOnPath,
+} from '../shared/rules.ts';
 
 test('players stay inside the walls', () => {
   assert.deepEqual(clampToArena({ x: -50, y: 9999 }), { x: 36, y: ARENA.height - 36 });

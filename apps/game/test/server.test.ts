@@ -26,7 +26,12 @@ const broker = createServer((req, res) => {
       if (key !== undefined) seenKeys.set(key, seq);
     }
     res.setHeader('Content-Type', 'application/json');
-    res.end(JSON.stringify({ success: true, data: { id: `m${seq}`, channelSlug: channel, eventType, clientId: 'server', delivered: 0, createdAt: '', timestamp: 0, seq } }));
+    res.end(
+      JSON.stringify({
+        success: true,
+        data: { id: `m${seq}`, channelSlug: channel, eventType, clientId: 'server', delivered: 0, createdAt: '', timestamp: 0, seq },
+      }),
+    );
   });
 });
 
@@ -74,7 +79,10 @@ test('two claims for one coin at once: exactly one wins, one score-updated, scor
   assert.equal(events.length, 1);
   assert.equal(events[0]!.eventType, 'score-updated');
   const after = await m.snapshot(matchId);
-  assert.equal(after.players.reduce((sum, p) => sum + p.score, 0), 1);
+  assert.equal(
+    after.players.reduce((sum, p) => sum + p.score, 0),
+    1,
+  );
   assert.equal(after.coins.length, snap.coins.length); // respawned
   assert.ok(!after.coins.some((c) => c.id === coin.id));
   assert.equal(after.seq, published.length); // stamped with the last publish

@@ -75,7 +75,10 @@ test('channel_vacated ends a running match as abandoned, with the scores so far,
   const snap = await m.snapshot(match.id);
   assert.equal(snap.match.status, 'ended');
   assert.equal(snap.result?.abandoned, true);
-  assert.deepEqual(snap.result?.scores.map((s) => s.score), [0, 0]);
+  assert.deepEqual(
+    snap.result?.scores.map((s) => s.score),
+    [0, 0],
+  );
   assert.deepEqual(snap.coins, []);
   assert.equal(ended(match.id).length, 1);
   assert.equal(ended(match.id)[0]!.key, `ended-${match.id}`);

@@ -19,7 +19,9 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             <Link href="/customer/1">Ana</Link>
             <Link href="/customer/2">Ben</Link>
             <Link href="/customer/3">Chloé</Link>
-            <Link href="/shop" className="shop-link">Shop admin</Link>
+            <Link href="/shop" className="shop-link">
+              Shop admin
+            </Link>
           </nav>
         </header>
         <main>{children}</main>

@@ -9,8 +9,8 @@ export default function Home() {
     <section className="home">
       <h1>Every order, live.</h1>
       <p className="lead">
-        Customers watch their orders move from placed to delivered the moment the shop updates them: no refresh, no polling.
-        Open a customer in one window and the shop in another.
+        Customers watch their orders move from placed to delivered the moment the shop updates them: no refresh, no polling. Open a customer
+        in one window and the shop in another.
       </p>
       <div className="cards">
         {users.map((u) => (

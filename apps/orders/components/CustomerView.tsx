@@ -54,7 +54,12 @@ function ConnectionBadge() {
         {label}
       </span>
       {connectionState === 'error' && (
-        <button type="button" className="secondary retry" data-testid="retry-connection" onClick={() => void connect().catch(() => undefined)}>
+        <button
+          type="button"
+          className="secondary retry"
+          data-testid="retry-connection"
+          onClick={() => void connect().catch(() => undefined)}
+        >
           Retry
         </button>
       )}
@@ -78,21 +83,35 @@ function Orders({ userId, name, channel, initialOrders }: Props) {
   const ordersRef = useRef(orders);
   ordersRef.current = orders;
 
-  const onMessage = useCallback((message: Message) => {
-    const update = message.content as unknown as OrderUpdate;
-    if (!ordersRef.current.some((o) => o.id === update.orderId)) void refetch(); // a new order: fetch it whole
-    setOrders((prev) =>
-      prev.map((o) =>
-        o.id !== update.orderId || o.events.some((e) => e.id === update.eventId)
-          ? o
-          : { ...o, status: update.status, updatedAt: update.at, events: [...o.events, { id: update.eventId, status: update.status, at: update.at, note: update.note }] },
-      ),
-    );
-    const notice: Notice = { id: update.eventId, text: `${update.item}: ${update.label}`, status: update.status, at: update.at, read: false };
-    setNotices((prev) => (prev.some((n) => n.id === notice.id) ? prev : [notice, ...prev].slice(0, 50)));
-    setToasts((prev) => (prev.some((n) => n.id === notice.id) ? prev : [...prev, notice].slice(-4)));
-    setTimeout(() => setToasts((prev) => prev.filter((t) => t.id !== notice.id)), 5000);
-  }, [refetch]);
+  const onMessage = useCallback(
+    (message: Message) => {
+      const update = message.content as unknown as OrderUpdate;
+      if (!ordersRef.current.some((o) => o.id === update.orderId)) void refetch(); // a new order: fetch it whole
+      setOrders((prev) =>
+        prev.map((o) =>
+          o.id !== update.orderId || o.events.some((e) => e.id === update.eventId)
+            ? o
+            : {
+                ...o,
+                status: update.status,
+                updatedAt: update.at,
+                events: [...o.events, { id: update.eventId, status: update.status, at: update.at, note: update.note }],
+              },
+        ),
+      );
+      const notice: Notice = {
+        id: update.eventId,
+        text: `${update.item}: ${update.label}`,
+        status: update.status,
+        at: update.at,
+        read: false,
+      };
+      setNotices((prev) => (prev.some((n) => n.id === notice.id) ? prev : [notice, ...prev].slice(0, 50)));
+      setToasts((prev) => (prev.some((n) => n.id === notice.id) ? prev : [...prev, notice].slice(-4)));
+      setTimeout(() => setToasts((prev) => prev.filter((t) => t.id !== notice.id)), 5000);
+    },
+    [refetch],
+  );
 
   // Replay covers short outages; when it can't (history trimmed), refetch the truth.
   const { isSubscribed } = useChannel(channel, { onMessage, onGap: () => void refetch(), maxMessages: 50 });
@@ -123,11 +142,25 @@ function Orders({ userId, name, channel, initialOrders }: Props) {
               setNotices((prev) => prev.map((n) => ({ ...n, read: true })));
             }}
           >
-            <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+            <svg
+              width="20"
+              height="20"
+              viewBox="0 0 24 24"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="2"
+              strokeLinecap="round"
+              strokeLinejoin="round"
+              aria-hidden="true"
+            >
               <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
               <path d="M13.73 21a2 2 0 0 1-3.46 0" />
             </svg>
-            {unread > 0 && <span className="count" data-testid="unread">{unread}</span>}
+            {unread > 0 && (
+              <span className="count" data-testid="unread">
+                {unread}
+              </span>
+            )}
           </button>
         </div>
       </div>

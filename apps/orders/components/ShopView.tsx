@@ -48,28 +48,50 @@ export function ShopView({ initialOrders, users }: { initialOrders: Order[]; use
         onSubmit={async (e) => {
           e.preventDefault();
           const cents = Math.round(Number(form.total) * 100);
-          const ok = await call('/api/orders', { method: 'POST', body: JSON.stringify({ userId: form.userId, item: form.item, totalCents: Number.isFinite(cents) ? cents : -1 }) }, 'create');
+          const ok = await call(
+            '/api/orders',
+            {
+              method: 'POST',
+              body: JSON.stringify({ userId: form.userId, item: form.item, totalCents: Number.isFinite(cents) ? cents : -1 }),
+            },
+            'create',
+          );
           if (ok) setForm((f) => ({ ...f, item: '', total: '' }));
         }}
       >
-        <select aria-label="Customer" value={form.userId} onChange={(e) => {
+        <select
+          aria-label="Customer"
+          value={form.userId}
+          onChange={(e) => {
             const value = e.target.value;
             setForm((f) => ({ ...f, userId: value }));
-          }}>
+          }}
+        >
           {users.map((u) => (
             <option key={u.id} value={u.id}>
               {u.name}
             </option>
           ))}
         </select>
-        <input aria-label="Item" placeholder="Item" value={form.item} onChange={(e) => {
+        <input
+          aria-label="Item"
+          placeholder="Item"
+          value={form.item}
+          onChange={(e) => {
             const value = e.target.value;
             setForm((f) => ({ ...f, item: value }));
-          }} />
-        <input aria-label="Total" placeholder="Total ($)" inputMode="decimal" value={form.total} onChange={(e) => {
+          }}
+        />
+        <input
+          aria-label="Total"
+          placeholder="Total ($)"
+          inputMode="decimal"
+          value={form.total}
+          onChange={(e) => {
             const value = e.target.value;
             setForm((f) => ({ ...f, total: value }));
-          }} />
+          }}
+        />
         <button type="submit" disabled={busy === 'create'}>
           Create order
         </button>
@@ -105,10 +127,22 @@ export function ShopView({ initialOrders, users }: { initialOrders: Order[]; use
                   <button type="button" onClick={() => act(o, 'advance')} disabled={!advance || busy !== null} data-testid="advance">
                     {advance ? `→ ${LABEL[advance]}` : 'Done'}
                   </button>
-                  <button type="button" className="secondary" onClick={() => act(o, 'delay')} disabled={!next.includes('delayed') || busy !== null} data-testid="delay">
+                  <button
+                    type="button"
+                    className="secondary"
+                    onClick={() => act(o, 'delay')}
+                    disabled={!next.includes('delayed') || busy !== null}
+                    data-testid="delay"
+                  >
                     Delay
                   </button>
-                  <button type="button" className="danger" onClick={() => act(o, 'cancel')} disabled={!next.includes('cancelled') || busy !== null} data-testid="cancel">
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => act(o, 'cancel')}
+                    disabled={!next.includes('cancelled') || busy !== null}
+                    data-testid="cancel"
+                  >
                     Cancel
                   </button>
                 </td>

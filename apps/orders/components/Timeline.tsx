@@ -5,7 +5,10 @@ import { time } from './format';
 export function Timeline({ status, events }: { status: Status; events: Array<{ id: string; status: Status; at: number }> }) {
   const reached = new Map<Status, number>();
   for (const e of events) reached.set(e.status, e.at);
-  const current = status === 'delayed' || status === 'cancelled' ? [...events].reverse().find((e) => PATH.includes(e.status))?.status ?? 'placed' : status;
+  const current =
+    status === 'delayed' || status === 'cancelled'
+      ? ([...events].reverse().find((e) => PATH.includes(e.status))?.status ?? 'placed')
+      : status;
   const index = PATH.indexOf(current);
   return (
     <ol className="timeline" data-testid="timeline" data-status={status}>

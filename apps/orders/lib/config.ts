@@ -6,7 +6,10 @@
 import { resolve } from 'node:path';
 
 /** The broker, as this server reaches it. */
-const pushfloBaseUrl = (process.env.PUSHFLO_BASE_URL ?? process.env.NEXT_PUBLIC_PUSHFLO_BASE_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '');
+const pushfloBaseUrl = (process.env.PUSHFLO_BASE_URL ?? process.env.NEXT_PUBLIC_PUSHFLO_BASE_URL ?? 'http://127.0.0.1:8787').replace(
+  /\/+$/,
+  '',
+);
 
 export const config = {
   pushfloBaseUrl,

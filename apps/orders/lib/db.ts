@@ -76,7 +76,15 @@ function seed(d: DatabaseSync): void {
   const path = ['placed', 'confirmed', 'shipped', 'out_for_delivery', 'delivered'];
   for (const [id, user, item, cents, status] of SEED_ORDERS) {
     const t = now - 86_400_000;
-    d.prepare('INSERT INTO orders (id, user_id, item, total_cents, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, user, item, cents, status, t, t);
+    d.prepare('INSERT INTO orders (id, user_id, item, total_cents, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      id,
+      user,
+      item,
+      cents,
+      status,
+      t,
+      t,
+    );
     const steps = path.slice(0, path.indexOf(status) + 1);
     steps.forEach((s, i) => {
       d.prepare('INSERT INTO order_events (id, order_id, status, at) VALUES (?, ?, ?, ?)').run(`evt_${id}_${i}`, id, s, t + i * 3_600_000);

@@ -45,9 +45,11 @@ type Row = Record<string, unknown>;
 
 function toOrder(row: Row): Order {
   // node:sqlite rows have a null prototype: copy them into plain objects (React server → client props need those).
-  const events = (database()
-    .prepare('SELECT id, status, at, note FROM order_events WHERE order_id = ? ORDER BY at, id')
-    .all(row.id as string) as Array<{ id: string; status: Status; at: number; note: string | null }>).map((e) => ({ id: e.id, status: e.status, at: e.at, note: e.note }));
+  const events = (
+    database()
+      .prepare('SELECT id, status, at, note FROM order_events WHERE order_id = ? ORDER BY at, id')
+      .all(row.id as string) as Array<{ id: string; status: Status; at: number; note: string | null }>
+  ).map((e) => ({ id: e.id, status: e.status, at: e.at, note: e.note }));
   return {
     id: row.id as string,
     userId: row.user_id as string,
@@ -64,9 +66,10 @@ function toOrder(row: Row): Order {
 const SELECT = 'SELECT o.*, u.name AS customer FROM orders o JOIN users u ON u.id = o.user_id';
 
 export function listOrders(userId?: string): Order[] {
-  const rows = userId === undefined
-    ? (database().prepare(`${SELECT} ORDER BY o.created_at DESC, o.id DESC`).all() as Row[])
-    : (database().prepare(`${SELECT} WHERE o.user_id = ? ORDER BY o.created_at DESC, o.id DESC`).all(userId) as Row[]);
+  const rows =
+    userId === undefined
+      ? (database().prepare(`${SELECT} ORDER BY o.created_at DESC, o.id DESC`).all() as Row[])
+      : (database().prepare(`${SELECT} WHERE o.user_id = ? ORDER BY o.created_at DESC, o.id DESC`).all(userId) as Row[]);
   return rows.map(toOrder);
 }
 
@@ -81,7 +84,10 @@ export function userExists(id: string): boolean {
 }
 
 export function listUsers(): Array<{ id: string; name: string }> {
-  return (database().prepare('SELECT id, name FROM users ORDER BY id').all() as Array<{ id: string; name: string }>).map((u) => ({ id: u.id, name: u.name }));
+  return (database().prepare('SELECT id, name FROM users ORDER BY id').all() as Array<{ id: string; name: string }>).map((u) => ({
+    id: u.id,
+    name: u.name,
+  }));
 }
 
 const newId = (prefix: string) => `${prefix}_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
@@ -102,9 +108,12 @@ function recordEvent(orderId: string, userId: string, item: string, status: Stat
 /** Publishes everything waiting in the outbox, oldest first; stops at the first failure. */
 export async function flushOutbox(): Promise<{ published: number; pending: number }> {
   const d = database();
-  const rows = d
-    .prepare('SELECT ob.* FROM outbox ob JOIN order_events e ON e.id = ob.event_id ORDER BY e.at, e.id')
-    .all() as Array<{ event_id: string; channel: string; event_type: string; content: string }>;
+  const rows = d.prepare('SELECT ob.* FROM outbox ob JOIN order_events e ON e.id = ob.event_id ORDER BY e.at, e.id').all() as Array<{
+    event_id: string;
+    channel: string;
+    event_type: string;
+    content: string;
+  }>;
   let published = 0;
   for (const row of rows) {
     try {
@@ -129,9 +138,11 @@ export interface NewOrder {
 }
 
 export function parseNewOrder(body: unknown): NewOrder {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError(400, 'INVALID_BODY', 'body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new AppError(400, 'INVALID_BODY', 'body must be a JSON object');
   const b = body as Record<string, unknown>;
-  if (typeof b.userId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(b.userId)) throw new AppError(400, 'INVALID_USER', "'userId' must be a customer id");
+  if (typeof b.userId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(b.userId))
+    throw new AppError(400, 'INVALID_USER', "'userId' must be a customer id");
   if (typeof b.item !== 'string' || b.item.trim().length === 0 || b.item.length > 120)
     throw new AppError(400, 'INVALID_ITEM', "'item' must be 1 to 120 characters");
   const total = b.totalCents;
@@ -161,7 +172,8 @@ export function createOrder(input: NewOrder): Order {
 
 /** `{status}` to set one, or `{action: 'advance' | 'delay' | 'cancel'}`. */
 export function parseChange(body: unknown, order: Order): { status: Status; note: string | null } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError(400, 'INVALID_BODY', 'body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new AppError(400, 'INVALID_BODY', 'body must be a JSON object');
   const b = body as Record<string, unknown>;
   const note = typeof b.note === 'string' && b.note.trim() ? b.note.trim().slice(0, 200) : null;
   const resumeAt = database().prepare('SELECT resume_at FROM orders WHERE id = ?').get(order.id) as { resume_at: Status | null };
@@ -177,7 +189,11 @@ export function parseChange(body: unknown, order: Order): { status: Status; note
     throw new AppError(400, 'INVALID_STATUS', "send {status: 'confirmed' | 'shipped' | …} or {action: 'advance' | 'delay' | 'cancel'}");
   }
   if (target === null || !allowedNext(order.status, resumeAt.resume_at).includes(target)) {
-    throw new AppError(409, 'INVALID_TRANSITION', `an order that is ${LABEL[order.status].toLowerCase()} cannot become ${target === null ? 'anything else' : LABEL[target].toLowerCase()}`);
+    throw new AppError(
+      409,
+      'INVALID_TRANSITION',
+      `an order that is ${LABEL[order.status].toLowerCase()} cannot become ${target === null ? 'anything else' : LABEL[target].toLowerCase()}`,
+    );
   }
   return { status: target, note };
 }

@@ -14,8 +14,9 @@ async function configWith(env: Partial<Record<(typeof KEYS)[number], string>>) {
   try {
     return (await import(`../lib/config.ts?${++fresh}`)).config as typeof import('../lib/config.ts').config;
   } finally {
-    for (const [k, v] of saved) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of saved)
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }
 

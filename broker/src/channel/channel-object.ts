@@ -35,7 +35,12 @@ export class ChannelObject extends DurableObject<Env> {
     // Objects created before names were read from the id kept it in their meta table.
     const name = ctx.id.name ?? this.historyStore.getMeta('name') ?? '';
     this.registered = this.historyStore.getMeta('createdAt') !== null;
-    this.statsReporter = new StatsReporter(() => 'channel', () => statsSink(env), undefined, timerScheduler);
+    this.statsReporter = new StatsReporter(
+      () => 'channel',
+      () => statsSink(env),
+      undefined,
+      timerScheduler,
+    );
     this.channel = new Channel(
       name,
       storage,

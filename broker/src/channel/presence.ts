@@ -43,7 +43,9 @@ export class Presence {
   leave(connectionIds: Iterable<string>): PresenceMember[] {
     const left: PresenceMember[] = [];
     for (const id of connectionIds) {
-      const row = this.sql.exec<{ client_id: string; data: string | null }>('SELECT client_id, data FROM presence WHERE connection_id = ?', id).toArray()[0];
+      const row = this.sql
+        .exec<{ client_id: string; data: string | null }>('SELECT client_id, data FROM presence WHERE connection_id = ?', id)
+        .toArray()[0];
       if (row === undefined) continue;
       this.sql.exec('DELETE FROM presence WHERE connection_id = ?', id);
       if (this.connections(row.client_id) === 0) left.push(toMember(row.client_id, row.data));

@@ -67,7 +67,11 @@ export function sqlChannelStorage(sql: SqlStorage, retention: Retention, now: ()
     history: new ChannelStore(sql, retention, now),
     presence: new Presence(sql),
     shards: {
-      all: () => sql.exec<{ name: string; subscribers: number }>('SELECT name, subscribers FROM shards').toArray().map((r) => [r.name, r.subscribers]),
+      all: () =>
+        sql
+          .exec<{ name: string; subscribers: number }>('SELECT name, subscribers FROM shards')
+          .toArray()
+          .map((r) => [r.name, r.subscribers]),
       set: (shard, count) => {
         if (count <= 0) sql.exec('DELETE FROM shards WHERE name = ?', shard);
         else

@@ -52,7 +52,12 @@ export class ChannelStore {
       data TEXT NOT NULL,
       ts INTEGER NOT NULL
     )`);
-    if (!sql.exec<{ name: string }>('PRAGMA table_info(messages)').toArray().some((c) => c.name === 'client_event')) {
+    if (
+      !sql
+        .exec<{ name: string }>('PRAGMA table_info(messages)')
+        .toArray()
+        .some((c) => c.name === 'client_event')
+    ) {
       sql.exec('ALTER TABLE messages ADD COLUMN client_event INTEGER NOT NULL DEFAULT 0');
     }
     sql.exec('CREATE INDEX IF NOT EXISTS messages_by_ts ON messages (ts)');
@@ -118,10 +123,7 @@ export class ChannelStore {
 
   /** Messages with seq > after, oldest first, at most `limit`. */
   since(after: number, limit: number): StoredMessage[] {
-    return this.sql
-      .exec<Row>('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?', after, limit)
-      .toArray()
-      .map(toStored);
+    return this.sql.exec<Row>('SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?', after, limit).toArray().map(toStored);
   }
 
   /** One page of retained history plus the total that matches the filters. */

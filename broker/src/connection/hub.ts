@@ -171,7 +171,12 @@ export class Hub<S extends HubSocket> {
     if (taken === 'refused') return false;
     if (kind === 'events') {
       // Every refused client event is answered: never a silent drop.
-      this.error(ws, ErrorCode.RATE_LIMITED, `more than ${this.limits.clientEventsPerSecond} client events/s: this one was not published`, channel);
+      this.error(
+        ws,
+        ErrorCode.RATE_LIMITED,
+        `more than ${this.limits.clientEventsPerSecond} client events/s: this one was not published`,
+        channel,
+      );
     } else {
       this.error(ws, ErrorCode.RATE_LIMITED, `more than ${this.limits.framesPerSecond} frames/s: frames are being refused, slow down`);
     }
@@ -202,7 +207,16 @@ export class Hub<S extends HubSocket> {
     }
     const presence = this.grant(ws, channel, 'presence');
     const out = this.output.of(ws, meta);
-    const sub: Subscription<S> = { ws, id: meta.id, out, live: false, presence, lastSeq: existing?.lastSeq ?? 0, buffer: [], overflowed: false };
+    const sub: Subscription<S> = {
+      ws,
+      id: meta.id,
+      out,
+      live: false,
+      presence,
+      lastSeq: existing?.lastSeq ?? 0,
+      buffer: [],
+      overflowed: false,
+    };
     this.subs.add(channel, sub);
     this.host.store.addSub(meta.id, channel, presence);
     if (presence && !meta.presence) {
@@ -290,7 +304,12 @@ export class Hub<S extends HubSocket> {
       this.error(ws, ErrorCode.PUBLISH_FAILED, `could not publish on '${channel}'; try again`, channel),
     );
     if (!queued) {
-      this.error(ws, ErrorCode.RATE_LIMITED, `'${channel}' has too many client events waiting: this one was not published, slow down`, channel);
+      this.error(
+        ws,
+        ErrorCode.RATE_LIMITED,
+        `'${channel}' has too many client events waiting: this one was not published, slow down`,
+        channel,
+      );
     }
   }
 
@@ -325,7 +344,9 @@ export class Hub<S extends HubSocket> {
     this.host.store.removeSocket(id);
     this.auth.delete(id);
     await Promise.all(
-      mine.map(([channel, sub]) => this.host.leave(channel, this.subscriberCount(channel), sub.presence ? [sub.id] : []).catch(() => undefined)),
+      mine.map(([channel, sub]) =>
+        this.host.leave(channel, this.subscriberCount(channel), sub.presence ? [sub.id] : []).catch(() => undefined),
+      ),
     );
   }
 

@@ -65,7 +65,12 @@ export class ShardObject extends DurableObject<Env> {
     this.presenceTimeoutMs = s.presenceTimeoutMs;
     this.name = (ctx.storage.kv.get<string>('name') as string | undefined) ?? '';
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
-    this.statsReporter = new StatsReporter(() => this.name || 'shard', () => statsSink(env), undefined, timerScheduler);
+    this.statsReporter = new StatsReporter(
+      () => this.name || 'shard',
+      () => statsSink(env),
+      undefined,
+      timerScheduler,
+    );
     // Counted rather than read from getWebSockets() on every report (that builds a wrapper per socket);
     // re-synced on every sweep.
     this.socketCount = ctx.getWebSockets().length;
@@ -86,7 +91,10 @@ export class ShardObject extends DurableObject<Env> {
         countError: (code) => this.statsReporter.countError(code),
         // An SSE stream has its own unread-output cap (sse-stream.ts): the WebSocket cap never closes it.
         lastPing: (ws) => (ws instanceof SseStream ? Date.now() : (this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null)),
-        onSlowConsumer: (id) => console.warn(`[${this.name || 'shard'}] slow consumer: closed ${id} (4002) after ${s.slowConsumerBytes} bytes without a frame from it`),
+        onSlowConsumer: (id) =>
+          console.warn(
+            `[${this.name || 'shard'}] slow consumer: closed ${id} (4002) after ${s.slowConsumerBytes} bytes without a frame from it`,
+          ),
       },
       {
         maxSubscriptionsPerSocket: s.maxSubscriptionsPerSocket,
@@ -117,7 +125,15 @@ export class ShardObject extends DurableObject<Env> {
     // Every accepted socket gets its attachment before anything else; should one lack it,
     // it still gets an id of its own (saved, so it keeps it), never one shared with others.
     const now = Date.now();
-    const fresh: SocketMeta = { id: newConnectionId(), clientId: 'unknown', connectedAt: now, seenAt: now, token: false, exp: null, presence: false };
+    const fresh: SocketMeta = {
+      id: newConnectionId(),
+      clientId: 'unknown',
+      connectedAt: now,
+      seenAt: now,
+      token: false,
+      exp: null,
+      presence: false,
+    };
     ws.serializeAttachment(fresh);
     return fresh;
   }
@@ -230,7 +246,9 @@ export class ShardObject extends DurableObject<Env> {
   async sweep(now: number): Promise<number> {
     // An SSE stream is not silent-swept (its client sends nothing; a gone client ends the stream), only expired.
     const sockets = [...this.ctx.getWebSockets(), ...this.sse.list()];
-    const closed = await this.hub.sweep(sockets, now, (ws) => (ws instanceof SseStream ? now : (this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null)));
+    const closed = await this.hub.sweep(sockets, now, (ws) =>
+      ws instanceof SseStream ? now : (this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null),
+    );
     this.socketCount = this.ctx.getWebSockets().length;
     const left = [...this.ctx.getWebSockets(), ...this.sse.list()];
     // Refresh this shard's gauge (sockets, subscriptions) even when nothing else happens.

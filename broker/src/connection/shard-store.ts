@@ -14,7 +14,11 @@ export class ShardStore implements HubStore {
   }
 
   setSeq(channel: string, seq: number): void {
-    this.sql.exec('INSERT INTO channel_seq (channel, seq) VALUES (?, ?) ON CONFLICT(channel) DO UPDATE SET seq = excluded.seq', channel, seq);
+    this.sql.exec(
+      'INSERT INTO channel_seq (channel, seq) VALUES (?, ?) ON CONFLICT(channel) DO UPDATE SET seq = excluded.seq',
+      channel,
+      seq,
+    );
   }
 
   forgetSeq(channel: string): void {

@@ -13,7 +13,15 @@
  * from history). The client going away (its read side cancelled, or a write
  * failing) ends the stream too; either way `onGone` is called once.
  */
-import { encodeCursor, formatSseComment, formatSseEvent, isPlainObject, sseEventName, SseEvent, type SseCloseFrame } from '@pushflodev/sdk/protocol';
+import {
+  encodeCursor,
+  formatSseComment,
+  formatSseEvent,
+  isPlainObject,
+  sseEventName,
+  SseEvent,
+  type SseCloseFrame,
+} from '@pushflodev/sdk/protocol';
 import type { HubSocket, SocketMeta } from './hub';
 
 /** The start of every `message` frame the channel objects serialise (`messageFrame()`). */
@@ -28,7 +36,8 @@ export function messagePosition(text: string): { channel: string; seq: number | 
     const end = text.indexOf('"', MESSAGE_PREFIX.length);
     const at = text.lastIndexOf(',"timestamp":');
     const tail = at === -1 ? null : MESSAGE_TAIL.exec(text.slice(at));
-    if (end !== -1 && tail !== null) return { channel: text.slice(MESSAGE_PREFIX.length, end), seq: tail[1] === undefined ? undefined : Number(tail[1]) };
+    if (end !== -1 && tail !== null)
+      return { channel: text.slice(MESSAGE_PREFIX.length, end), seq: tail[1] === undefined ? undefined : Number(tail[1]) };
   }
   // Not in messageFrame()'s layout: read it properly.
   try {
@@ -135,7 +144,9 @@ export class SseStream implements HubSocket {
 
   /** A heartbeat: a comment, or a `heartbeat` event the client can see. */
   heartbeat(): void {
-    this.write(this.options.heartbeatEvents ? formatSseEvent({ event: SseEvent.heartbeat, data: '{"type":"pong"}' }) : formatSseComment('heartbeat'));
+    this.write(
+      this.options.heartbeatEvents ? formatSseEvent({ event: SseEvent.heartbeat, data: '{"type":"pong"}' }) : formatSseComment('heartbeat'),
+    );
   }
 
   private frame(text: string): void {
@@ -166,7 +177,9 @@ export class SseStream implements HubSocket {
     } catch {
       // the hub only sends JSON; anything else goes out as it is
     }
-    this.write(formatSseEvent(id === undefined ? { event: sseEventName(type), data: text } : { event: sseEventName(type), id, data: text }));
+    this.write(
+      formatSseEvent(id === undefined ? { event: sseEventName(type), data: text } : { event: sseEventName(type), id, data: text }),
+    );
   }
 
   /**

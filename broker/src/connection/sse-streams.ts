@@ -8,13 +8,7 @@
  * memory (it does not hibernate while they are open). Streams are capped per
  * shard (`maxStreams`); each one's unread output is capped (`SseStream`).
  */
-import {
-  ErrorCode,
-  PROTOCOL_VERSION,
-  type ConnectedFrame,
-  type ServerFrame,
-  type SubscribeFrame,
-} from '@pushflodev/sdk/protocol';
+import { ErrorCode, PROTOCOL_VERSION, type ConnectedFrame, type ServerFrame, type SubscribeFrame } from '@pushflodev/sdk/protocol';
 import type { SocketAuth, SocketMeta } from './hub';
 import { SseStream } from './sse-stream';
 
@@ -161,10 +155,20 @@ export class SseStreams {
   private find(connectionId: string, secret: string): { ok: true; stream: SseStream } | Extract<SseFramesResult, { ok: false }> {
     const stream = this.streams.get(connectionId);
     if (stream === undefined || stream.closed) {
-      return { ok: false, status: 404, code: ErrorCode.CONNECTION_NOT_FOUND, error: `no open SSE stream '${connectionId}': it ended; reconnect` };
+      return {
+        ok: false,
+        status: 404,
+        code: ErrorCode.CONNECTION_NOT_FOUND,
+        error: `no open SSE stream '${connectionId}': it ended; reconnect`,
+      };
     }
     if (!sameSecret(secret, stream.secret)) {
-      return { ok: false, status: 401, code: ErrorCode.UNAUTHORIZED, error: "wrong connection secret: use the 'connectionSecret' of the stream's 'connected' event" };
+      return {
+        ok: false,
+        status: 401,
+        code: ErrorCode.UNAUTHORIZED,
+        error: "wrong connection secret: use the 'connectionSecret' of the stream's 'connected' event",
+      };
     }
     return { ok: true, stream };
   }

@@ -34,7 +34,11 @@ export function requireRole(role: Role, tokenCapability?: Capability): Middlewar
     const check = await checkKey(c.env, presented);
     if (!check.ok) {
       if (check.reason === 'not_configured')
-        throw new HttpError(401, ErrorCode.NOT_CONFIGURED, 'the broker has no keys configured (set SECRET_KEYS etc., or ALLOW_DEV_KEYS=true locally)');
+        throw new HttpError(
+          401,
+          ErrorCode.NOT_CONFIGURED,
+          'the broker has no keys configured (set SECRET_KEYS etc., or ALLOW_DEV_KEYS=true locally)',
+        );
       throw new HttpError(
         401,
         ErrorCode.UNAUTHORIZED,

@@ -1,12 +1,5 @@
 /** Validation of REST input: bodies, channel names, content, queries. */
-import {
-  byteLength,
-  channelNameProblem,
-  ErrorCode,
-  eventTypeProblem,
-  isPlainObject,
-  MAX_MESSAGE_BYTES,
-} from '@pushflodev/sdk/protocol';
+import { byteLength, channelNameProblem, ErrorCode, eventTypeProblem, isPlainObject, MAX_MESSAGE_BYTES } from '@pushflodev/sdk/protocol';
 import { badRequest, HttpError } from './errors';
 
 /** Largest request body accepted (a 32 KB message plus its envelope). */
@@ -54,7 +47,10 @@ export function idempotencyKeyOf(value: unknown, field: string): string | undefi
 export function contentText(content: unknown, field = 'content'): string {
   if (content === undefined) throw badRequest(ErrorCode.INVALID_CONTENT, `'${field}' is required and must be a JSON object`);
   if (!isPlainObject(content))
-    throw badRequest(ErrorCode.INVALID_CONTENT, `'${field}' must be a JSON object (got ${Array.isArray(content) ? 'an array' : typeof content})`);
+    throw badRequest(
+      ErrorCode.INVALID_CONTENT,
+      `'${field}' must be a JSON object (got ${Array.isArray(content) ? 'an array' : typeof content})`,
+    );
   const text = JSON.stringify(content);
   const bytes = byteLength(text);
   if (bytes > MAX_MESSAGE_BYTES)

@@ -21,7 +21,11 @@ function refuse(c: Context<{ Bindings: Env }>, code: ErrorCode, error: string, c
 export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> {
   if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
     return c.json(
-      { success: false, error: 'this endpoint speaks WebSocket: connect with ws://…/ws?token=<publish key or token>', code: ErrorCode.INVALID_REQUEST },
+      {
+        success: false,
+        error: 'this endpoint speaks WebSocket: connect with ws://…/ws?token=<publish key or token>',
+        code: ErrorCode.INVALID_REQUEST,
+      },
       426,
     );
   }
@@ -38,7 +42,8 @@ export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> 
   // Identity headers are ours to set: never take them from the client.
   for (const h of [AUTH_HEADER, CLIENT_ID_HEADER, SHARD_HEADER]) headers.delete(h);
   const who = await authenticateConnection(c.env, c.req.query('token') ?? '');
-  if (!who.ok) return refuse(c, who.code, who.error, who.code === ErrorCode.TOKEN_EXPIRED ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
+  if (!who.ok)
+    return refuse(c, who.code, who.error, who.code === ErrorCode.TOKEN_EXPIRED ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
   headers.set(CLIENT_ID_HEADER, who.clientId);
   if (who.auth !== null) headers.set(AUTH_HEADER, JSON.stringify(who.auth satisfies HandoffAuth));
   const shardCount = settings(c.env).shardCount;

@@ -60,7 +60,12 @@ function hex(bytes: number): string {
 async function open(c: Ctx): Promise<Response> {
   const version = c.req.query(SseParam.version);
   if (version !== undefined && version !== String(PROTOCOL_VERSION)) {
-    return fail(c, 400, ErrorCode.UNSUPPORTED_PROTOCOL, `protocol version ${version} is not supported; this broker speaks ${PROTOCOL_VERSION}`);
+    return fail(
+      c,
+      400,
+      ErrorCode.UNSUPPORTED_PROTOCOL,
+      `protocol version ${version} is not supported; this broker speaks ${PROTOCOL_VERSION}`,
+    );
   }
   const who = await authenticateConnection(c.env, c.req.query(SseParam.token) ?? '');
   if (!who.ok) return fail(c, 401, who.code, who.error);
@@ -80,7 +85,12 @@ async function open(c: Ctx): Promise<Response> {
   }
   const s = settings(c.env);
   if (channels.size > s.maxSubscriptionsPerSocket) {
-    return fail(c, 400, ErrorCode.TOO_MANY_SUBSCRIPTIONS, `a stream may hold ${s.maxSubscriptionsPerSocket} channels; this one asks for ${channels.size}`);
+    return fail(
+      c,
+      400,
+      ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+      `a stream may hold ${s.maxSubscriptionsPerSocket} channels; this one asks for ${channels.size}`,
+    );
   }
   for (const channel of channels.keys()) {
     if (isPrivateChannel(channel) && (who.auth === null || !grants(who.auth.cap, channel, 'subscribe'))) {
@@ -108,15 +118,33 @@ async function open(c: Ctx): Promise<Response> {
 }
 
 /** The shard holding `?connection=` and the bearer secret, or the refusal. */
-function target(c: Ctx): { ok: true; connectionId: string; secret: string; shard: DurableObjectStub<ShardObject> } | { ok: false; response: Response } {
+function target(
+  c: Ctx,
+): { ok: true; connectionId: string; secret: string; shard: DurableObjectStub<ShardObject> } | { ok: false; response: Response } {
   const connectionId = c.req.query(SseParam.connection) ?? '';
   const match = CONNECTION_ID.exec(connectionId);
   if (match === null || Number(match[1]) >= settings(c.env).shardCount) {
-    return { ok: false, response: fail(c, 404, ErrorCode.CONNECTION_NOT_FOUND, `no SSE stream '${connectionId.slice(0, 64)}': use the connectionId of the stream's 'connected' event`) };
+    return {
+      ok: false,
+      response: fail(
+        c,
+        404,
+        ErrorCode.CONNECTION_NOT_FOUND,
+        `no SSE stream '${connectionId.slice(0, 64)}': use the connectionId of the stream's 'connected' event`,
+      ),
+    };
   }
   const secret = bearer(c.req.header('Authorization'));
   if (secret === null) {
-    return { ok: false, response: fail(c, 401, ErrorCode.UNAUTHORIZED, "missing secret: send 'Authorization: Bearer <connectionSecret>' from the stream's 'connected' event") };
+    return {
+      ok: false,
+      response: fail(
+        c,
+        401,
+        ErrorCode.UNAUTHORIZED,
+        "missing secret: send 'Authorization: Bearer <connectionSecret>' from the stream's 'connected' event",
+      ),
+    };
   }
   return { ok: true, connectionId, secret, shard: stub(c.env.SHARD, `shard-${match[1]}`) };
 }
@@ -137,7 +165,8 @@ async function frames(c: Ctx): Promise<Response> {
   const length = Number(c.req.header('Content-Length') ?? '0');
   if (length > MAX_SSE_POST_BYTES) return fail(c, 413, ErrorCode.PAYLOAD_TOO_LARGE, `body is over ${MAX_SSE_POST_BYTES} bytes`);
   const text = await c.req.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_SSE_POST_BYTES) return fail(c, 413, ErrorCode.PAYLOAD_TOO_LARGE, `body is over ${MAX_SSE_POST_BYTES} bytes`);
+  if (new TextEncoder().encode(text).byteLength > MAX_SSE_POST_BYTES)
+    return fail(c, 413, ErrorCode.PAYLOAD_TOO_LARGE, `body is over ${MAX_SSE_POST_BYTES} bytes`);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -149,9 +178,16 @@ async function frames(c: Ctx): Promise<Response> {
     return fail(c, 400, ErrorCode.INVALID_REQUEST, `send 1 to ${MAX_SSE_FRAMES_PER_POST} frames per request`);
   }
   // Each frame is checked by the hub as a socket frame would be: a bad one gets an `error` event on the stream.
-  const result = await t.shard.sseFrames(connectionId, secret, list.map((f) => JSON.stringify(f)));
+  const result = await t.shard.sseFrames(
+    connectionId,
+    secret,
+    list.map((f) => JSON.stringify(f)),
+  );
   if (!result.ok) return fail(c, result.status, result.code, result.error);
-  return Response.json({ success: true, data: { accepted: result.accepted } } satisfies ApiSuccess<{ accepted: number }>, { status: 202, headers: CORS });
+  return Response.json({ success: true, data: { accepted: result.accepted } } satisfies ApiSuccess<{ accepted: number }>, {
+    status: 202,
+    headers: CORS,
+  });
 }
 
 /** `GET /sse`, `POST /sse/frames` and their CORS preflights; mounted at `/sse`. */

@@ -44,10 +44,18 @@ export async function issueConnectionToken(c: Context<AppEnv>): Promise<Response
 
   const check = await checkKey(c.env, body.publishKey);
   if (!check.ok && check.reason === 'not_configured')
-    throw new HttpError(401, ErrorCode.NOT_CONFIGURED, 'the broker has no keys configured (set PUBLISH_KEYS etc., or ALLOW_DEV_KEYS=true locally)');
+    throw new HttpError(
+      401,
+      ErrorCode.NOT_CONFIGURED,
+      'the broker has no keys configured (set PUBLISH_KEYS etc., or ALLOW_DEV_KEYS=true locally)',
+    );
   if (!check.ok) throw new HttpError(401, ErrorCode.INVALID_PUBLISH_KEY, "unknown 'publishKey'");
   if (check.role !== 'publish')
-    throw new HttpError(401, ErrorCode.INVALID_PUBLISH_KEY, "'publishKey' must be a publish key (pub_…); never send a secret key from a browser");
+    throw new HttpError(
+      401,
+      ErrorCode.INVALID_PUBLISH_KEY,
+      "'publishKey' must be a publish key (pub_…); never send a secret key from a browser",
+    );
   c.set('keyId', check.keyId);
   await rateLimit(c, 1, 'token');
 

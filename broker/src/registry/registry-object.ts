@@ -32,7 +32,6 @@ type Row = Record<string, SqlStorageValue>;
 /** The registry's name: there is one. */
 export const REGISTRY_OBJECT = 'registry';
 
-
 export class RegistryObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);

@@ -7,8 +7,8 @@
 
 /** Upper bounds (exclusive) of each bucket, in ms; the last bucket is everything above. */
 export const BUCKET_BOUNDS_MS = [
-  1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250, 300, 400, 500, 600, 800, 1_000, 1_500, 2_000,
-  3_000, 5_000, 10_000, 30_000,
+  1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250, 300, 400, 500, 600, 800, 1_000, 1_500, 2_000, 3_000,
+  5_000, 10_000, 30_000,
 ] as const;
 
 /** Number of buckets (one more than bounds: the overflow bucket). */

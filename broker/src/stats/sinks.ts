@@ -28,7 +28,10 @@ export function countWorkerError(c: { env: Env; readonly executionCtx: { waitUnt
   const env = c.env;
   let reporter = workerReporters.get(env);
   if (reporter === undefined) {
-    reporter = new StatsReporter(() => 'worker', () => statsSink(env));
+    reporter = new StatsReporter(
+      () => 'worker',
+      () => statsSink(env),
+    );
     workerReporters.set(env, reporter);
   }
   reporter.countError(code);

@@ -107,7 +107,9 @@ export class StatsObject extends DurableObject<Env> {
       latency: emptyHistogram(),
     };
     this.gauges = new Map(Object.entries((ctx.storage.kv.get<Record<string, Gauge>>('gauges') as Record<string, Gauge> | undefined) ?? {}));
-    this.webhookPending = new Map(Object.entries((ctx.storage.kv.get<Record<string, number>>('webhookPending') as Record<string, number> | undefined) ?? {}));
+    this.webhookPending = new Map(
+      Object.entries((ctx.storage.kv.get<Record<string, number>>('webhookPending') as Record<string, number> | undefined) ?? {}),
+    );
   }
 
   private second(t: number): Second {
@@ -240,7 +242,15 @@ export class StatsObject extends DurableObject<Env> {
         errors: s.errors,
         p99: percentile(s.latency, 99),
       })),
-      webhooks: { delivered: w.delivered, deliveries: w.deliveries, failures: w.failures, dropped: w.dropped, expired: w.expired, pending, lastFailure: w.lastFailure ?? null },
+      webhooks: {
+        delivered: w.delivered,
+        deliveries: w.deliveries,
+        failures: w.failures,
+        dropped: w.dropped,
+        expired: w.expired,
+        pending,
+        lastFailure: w.lastFailure ?? null,
+      },
     };
   }
 }

@@ -98,7 +98,8 @@ export class WebhookQueue {
     sql.exec('DELETE FROM webhook_outbox WHERE url NOT IN (SELECT value FROM json_each(?))', urls);
     sql.exec('DELETE FROM webhook_targets WHERE url NOT IN (SELECT value FROM json_each(?))', urls);
     for (const url of options.urls) sql.exec('INSERT OR IGNORE INTO webhook_targets (url, attempts, due) VALUES (?, 0, NULL)', url);
-    for (const row of sql.exec<{ url: string; n: number }>('SELECT url, COUNT(*) AS n FROM webhook_outbox GROUP BY url')) this.waiting.set(row.url, row.n);
+    for (const row of sql.exec<{ url: string; n: number }>('SELECT url, COUNT(*) AS n FROM webhook_outbox GROUP BY url'))
+      this.waiting.set(row.url, row.n);
     // A batch that was in flight when the object stopped goes again now.
     const now = clock();
     for (const [url] of this.waiting) sql.exec('UPDATE webhook_targets SET due = ? WHERE url = ? AND due IS NULL', now, url);
@@ -174,7 +175,11 @@ export class WebhookQueue {
   private async sendBatch(url: string, attempts: number): Promise<void> {
     const rows: Array<{ n: number; event: string }> = [];
     let bytes = 0;
-    for (const row of this.sql.exec<{ n: number; event: string }>('SELECT n, event FROM webhook_outbox WHERE url = ? ORDER BY n LIMIT ?', url, this.options.maxBatch)) {
+    for (const row of this.sql.exec<{ n: number; event: string }>(
+      'SELECT n, event FROM webhook_outbox WHERE url = ? ORDER BY n LIMIT ?',
+      url,
+      this.options.maxBatch,
+    )) {
       if (rows.length > 0 && bytes + row.event.length > this.options.maxBatchBytes) break;
       rows.push(row);
       bytes += row.event.length;
@@ -185,7 +190,11 @@ export class WebhookQueue {
     this.sending.add(url);
     let result: SendResult;
     try {
-      result = await this.send(url, rows.map((r) => r.event), this.clock());
+      result = await this.send(
+        url,
+        rows.map((r) => r.event),
+        this.clock(),
+      );
     } catch (err) {
       result = { ok: false, error: err instanceof Error ? err.message : 'send failed' };
     } finally {

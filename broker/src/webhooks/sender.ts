@@ -30,7 +30,9 @@ export function httpSender(secret: string, timeoutMs = SEND_TIMEOUT_MS): Sender 
         signal: AbortSignal.timeout(timeoutMs),
       });
       await res.body?.cancel().catch(() => undefined);
-      return res.status >= 200 && res.status < 300 ? { ok: true, status: res.status } : { ok: false, status: res.status, error: `HTTP ${res.status}` };
+      return res.status >= 200 && res.status < 300
+        ? { ok: true, status: res.status }
+        : { ok: false, status: res.status, error: `HTTP ${res.status}` };
     } catch (err) {
       const name = err instanceof Error ? err.name : '';
       return { ok: false, error: name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${timeoutMs} ms` : 'network error' };

@@ -21,7 +21,12 @@ export class WebhookObject extends DurableObject<Env> {
     super(ctx, env);
     const s = settings(env);
     const source = `webhooks:${ctx.id.toString().slice(0, 12)}`;
-    this.reporter = new StatsReporter(() => source, () => statsSink(this.env), undefined, timerScheduler);
+    this.reporter = new StatsReporter(
+      () => source,
+      () => statsSink(this.env),
+      undefined,
+      timerScheduler,
+    );
     this.queue = new WebhookQueue(
       ctx.storage.sql,
       { ...QUEUE_DEFAULTS, urls: s.webhookUrls, vacateDelayMs: s.webhookVacateDelayMs, maxQueued: s.webhookMaxQueued },

@@ -36,7 +36,12 @@ export async function openSocket(broker: Broker, token: string = KEYS.pub, { coa
   return socket;
 }
 
-export async function publish(broker: Broker, channel: string, content: Record<string, unknown>, eventType = 'message'): Promise<PublishResult> {
+export async function publish(
+  broker: Broker,
+  channel: string,
+  content: Record<string, unknown>,
+  eventType = 'message',
+): Promise<PublishResult> {
   const res = await fetch(`${broker.url}/api/v1/channels/${encodeURIComponent(channel)}/messages`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${KEYS.sec}`, 'Content-Type': 'application/json' },

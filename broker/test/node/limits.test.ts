@@ -40,7 +40,9 @@ describe('publish rate limit per key', () => {
     expect((await post('sec_second_key')).status).toBe(201);
 
     // Every accepted publish is in history; refused ones are not.
-    const history = await fetch(`${broker.url}/api/v1/channels/limited/messages?pageSize=100`, { headers: { Authorization: `Bearer ${KEYS.sec}` } });
+    const history = await fetch(`${broker.url}/api/v1/channels/limited/messages?pageSize=100`, {
+      headers: { Authorization: `Bearer ${KEYS.sec}` },
+    });
     const json = (await history.json()) as { data: { pagination: { total: number } } };
     expect(json.data.pagination.total).toBe(statuses.filter((s) => s === 201).length + 1);
   });
@@ -64,6 +66,10 @@ describe('connection token rate limit per publish key', () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
     expect(Number(limited!.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1);
-    expect(await limited!.json()).toMatchObject({ success: false, code: 'RATE_LIMITED', error: expect.stringContaining('token rate limit') });
+    expect(await limited!.json()).toMatchObject({
+      success: false,
+      code: 'RATE_LIMITED',
+      error: expect.stringContaining('token rate limit'),
+    });
   });
 });

@@ -32,10 +32,11 @@ function descendants(pid: number): number[] {
   }
   const out: number[] = [];
   const walk = (p: number) => {
-    for (const [child, pp] of parent) if (pp === p) {
-      out.push(child);
-      walk(child);
-    }
+    for (const [child, pp] of parent)
+      if (pp === p) {
+        out.push(child);
+        walk(child);
+      }
   };
   walk(pid);
   return out;
@@ -58,7 +59,12 @@ interface Run {
 
 function pnpmBroker(env: Record<string, string>): Run {
   // Its own process group, as a terminal's foreground job is: Ctrl-C signals the whole group.
-  const child = spawn('pnpm', ['broker'], { cwd: REPO, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('pnpm', ['broker'], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   child.stdout!.on('data', (c) => (text += c));
   child.stderr!.on('data', (c) => (text += c));
@@ -94,7 +100,12 @@ describe('pnpm broker', () => {
     const state = tempStateDir();
     cleanups.push(state.remove);
     const port = (await freePort()) as number;
-    const run = pnpmBroker({ PORT: String(port), BROKER_STATE_DIR: state.dir, MAX_SUBSCRIPTIONS_PER_SOCKET: '1', PRESENCE_TIMEOUT_MS: '9000' });
+    const run = pnpmBroker({
+      PORT: String(port),
+      BROKER_STATE_DIR: state.dir,
+      MAX_SUBSCRIPTIONS_PER_SOCKET: '1',
+      PRESENCE_TIMEOUT_MS: '9000',
+    });
     const url = `http://127.0.0.1:${port}`;
     const health = await until('health', async () => {
       const res = await fetch(`${url}/health`);
@@ -102,7 +113,12 @@ describe('pnpm broker', () => {
     });
     expect(health).toMatchObject({ status: 'ok' });
     await until('the ready line', () => (run.output().includes(`ready on ${url}`) ? true : undefined));
-    await until('the settings line', () => (run.output().includes('settings from the environment: MAX_SUBSCRIPTIONS_PER_SOCKET=1 PRESENCE_TIMEOUT_MS=9000') ? true : undefined), 5_000);
+    await until(
+      'the settings line',
+      () =>
+        run.output().includes('settings from the environment: MAX_SUBSCRIPTIONS_PER_SOCKET=1 PRESENCE_TIMEOUT_MS=9000') ? true : undefined,
+      5_000,
+    );
     expect(readdirSync(state.dir)).toContain('v3'); // the state lives where BROKER_STATE_DIR says
 
     // Publish and subscribe; the setting from the environment is in force (one subscription per socket).

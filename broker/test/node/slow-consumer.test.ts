@@ -123,7 +123,10 @@ describe('slow consumers', () => {
     stalled.resume();
     await stalled.until(() => stalled.closeCode !== null, 'the close frame');
     expect(stalled.closeCode).toBe(4002);
-    const seen = stalled.texts().filter((t) => t.includes('"type":"message"')).map((t) => (JSON.parse(t) as MessageFrame).seq!);
+    const seen = stalled
+      .texts()
+      .filter((t) => t.includes('"type":"message"'))
+      .map((t) => (JSON.parse(t) as MessageFrame).seq!);
     expect(seen).toEqual(range(1, 7));
     // Resuming from the last seq it saw replays exactly the rest, then live messages follow.
     const again = await openSocket(broker);

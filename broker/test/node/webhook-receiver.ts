@@ -65,8 +65,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         const drop = () => res.destroy();
         hung.add(drop);
         res.on('close', () => hung.delete(drop));
-      }
-      else res.writeHead(next).end();
+      } else res.writeHead(next).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -76,7 +76,9 @@ describe('webhooks over HTTP', () => {
 
     const stats = await until('webhook counts in the statistics', async () => {
       const res = await fetch(`${broker.url}/api/v1/stats`, { headers: { Authorization: `Bearer ${KEYS.sec}` } });
-      const s = ((await res.json()) as { data: { webhooks: { deliveries: number; failures: number; lastFailure: { error: string } | null } } }).data;
+      const s = (
+        (await res.json()) as { data: { webhooks: { deliveries: number; failures: number; lastFailure: { error: string } | null } } }
+      ).data;
       return s.webhooks.failures >= 1 && s.webhooks.deliveries >= 1 ? s : undefined;
     });
     expect(stats.webhooks.lastFailure).toMatchObject({ error: 'HTTP 500', url: `${receiver.url}/hooks` });

@@ -49,11 +49,25 @@ describe('public client wire protocol', () => {
     expect(pub.status).toBe(201);
     expect(pub.json).toMatchObject({
       success: true,
-      data: { id: expect.any(String), channelSlug: channel, eventType: 'goal', clientId: expect.any(String), delivered: 1, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      data: {
+        id: expect.any(String),
+        channelSlug: channel,
+        eventType: 'goal',
+        clientId: expect.any(String),
+        delivered: 1,
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      },
     });
     const msg = await socket.nextOf('message');
     // Everything the public client maps into its Message: id, channel, eventType, clientId, content, timestamp.
-    expect(msg).toMatchObject({ channel, messageId: (pub.json.data as { id: string }).id, eventType: 'goal', clientId: expect.any(String), data: { score: 3 }, timestamp: expect.any(Number) });
+    expect(msg).toMatchObject({
+      channel,
+      messageId: (pub.json.data as { id: string }).id,
+      eventType: 'goal',
+      clientId: expect.any(String),
+      data: { score: 3 },
+      timestamp: expect.any(Number),
+    });
 
     socket.send({ type: 'ping' });
     expect(await socket.next()).toEqual({ type: 'pong' });
@@ -77,7 +91,13 @@ describe('public client wire protocol', () => {
     const data = res.json.data as { items: Array<Record<string, unknown>>; pagination: unknown };
     expect(data.pagination).toEqual({ page: 1, pageSize: 2, total: 3, totalPages: 2 });
     expect(data.items.map((m) => m.content)).toEqual([{ i: 1 }, { i: 2 }]);
-    expect(data.items[0]).toMatchObject({ id: expect.any(String), channel, eventType: 'message', clientId: expect.any(String), timestamp: expect.any(Number) });
+    expect(data.items[0]).toMatchObject({
+      id: expect.any(String),
+      channel,
+      eventType: 'message',
+      clientId: expect.any(String),
+      timestamp: expect.any(Number),
+    });
   });
 
   it('supports channel CRUD as the public server client calls it', async () => {
@@ -101,7 +121,12 @@ describe('public client wire protocol', () => {
     await socket.subscribe('orders:user-123');
     const res = await rest('POST', '/publish', { channel: 'orders:user-123', event: 'order-shipped', data: { orderId: 'o1' } });
     expect(res.status).toBe(201);
-    expect(await socket.nextOf('message')).toMatchObject({ channel: 'orders:user-123', eventType: 'order-shipped', data: { orderId: 'o1' }, seq: 1 });
+    expect(await socket.nextOf('message')).toMatchObject({
+      channel: 'orders:user-123',
+      eventType: 'order-shipped',
+      data: { orderId: 'o1' },
+      seq: 1,
+    });
     socket.close();
   });
 });

@@ -39,7 +39,12 @@ export class TestStream {
         for (const item of parser.feed(decoder.decode(value, { stream: true }))) {
           if (item.kind === 'comment') this.comments.push(item.text);
           if (item.kind === 'event') {
-            this.events.push({ event: item.event, id: item.lastEventId, data: item.data, frame: JSON.parse(item.data) as StreamEvent['frame'] });
+            this.events.push({
+              event: item.event,
+              id: item.lastEventId,
+              data: item.data,
+              frame: JSON.parse(item.data) as StreamEvent['frame'],
+            });
           }
         }
         this.wake();
@@ -63,7 +68,10 @@ export class TestStream {
     for (;;) {
       const value = predicate();
       if (value !== undefined && value !== null && value !== false) return value;
-      if (this.ended !== null && !what.includes('end')) throw new Error(`stream ended (${this.ended}) while waiting for ${what}; events: ${JSON.stringify(this.events.slice(-5).map((e) => e.data))}`);
+      if (this.ended !== null && !what.includes('end'))
+        throw new Error(
+          `stream ended (${this.ended}) while waiting for ${what}; events: ${JSON.stringify(this.events.slice(-5).map((e) => e.data))}`,
+        );
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${what}; events: ${JSON.stringify(this.events.slice(-5).map((e) => e.data))}`);
       await new Promise<void>((resolve) => {

@@ -152,7 +152,7 @@ describe('failure paths', () => {
 });
 
 describe('hibernation', () => {
-  it('restores subscriptions and each channel\'s last seq: a retried delivery re-sends nothing a socket had', async () => {
+  it("restores subscriptions and each channel's last seq: a retried delivery re-sends nothing a socket had", async () => {
     const w = new World();
     const shard = w.shard('shard-0');
     const a = shard.connect('alice');
@@ -205,7 +205,9 @@ describe('presence', () => {
     const sync = tab1.ofType('presence').find((p) => p.action === 'sync');
     expect(sync).toMatchObject({ members: [{ clientId: 'bob' }, { clientId: 'alice', data: { name: 'Alice' } }] });
     await s1.subscribe(tab2, 'presence-room');
-    expect(presence()).toEqual([{ type: 'presence', channel: 'presence-room', action: 'join', member: { clientId: 'alice', data: { name: 'Alice' } } }]);
+    expect(presence()).toEqual([
+      { type: 'presence', channel: 'presence-room', action: 'join', member: { clientId: 'alice', data: { name: 'Alice' } } },
+    ]);
 
     await s0.disconnect(tab1);
     // Sentinel: a message after the close; once it arrived, a leave would have too.
@@ -213,11 +215,21 @@ describe('presence', () => {
     await w.settle();
     expect(observer.seqs('presence-room')).toEqual([1]);
     expect(presence().map((p) => p.action)).toEqual(['join']);
-    expect(w.channel('presence-room').members().map((m) => m.clientId)).toEqual(['bob', 'alice']);
+    expect(
+      w
+        .channel('presence-room')
+        .members()
+        .map((m) => m.clientId),
+    ).toEqual(['bob', 'alice']);
 
     await s1.disconnect(tab2);
     expect(presence().map((p) => p.action)).toEqual(['join', 'leave']);
-    expect(w.channel('presence-room').members().map((m) => m.clientId)).toEqual(['bob']);
+    expect(
+      w
+        .channel('presence-room')
+        .members()
+        .map((m) => m.clientId),
+    ).toEqual(['bob']);
   });
 
   it('members held by a shard that stops answering leave with it', async () => {
@@ -230,7 +242,12 @@ describe('presence', () => {
     s0.failDeliveries = Infinity;
     w.publish('presence-room', 1);
     await w.settle();
-    expect(w.channel('presence-room').members().map((m) => m.clientId)).toEqual(['bob']);
+    expect(
+      w
+        .channel('presence-room')
+        .members()
+        .map((m) => m.clientId),
+    ).toEqual(['bob']);
     expect(observer.ofType('presence').filter((p) => p.action === 'leave')).toMatchObject([{ member: { clientId: 'alice' } }]);
   });
 });

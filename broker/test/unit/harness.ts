@@ -112,13 +112,25 @@ export class TestShard {
   }
 
   /** A socket accepted by this shard (as ShardObject.fetch does); `cap` makes it a token socket with these grants. */
-  connect(clientId: string, options: { cap?: Record<string, Capability[]>; info?: Record<string, unknown>; coalesce?: boolean } = {}): FakeSocket {
+  connect(
+    clientId: string,
+    options: { cap?: Record<string, Capability[]>; info?: Record<string, unknown>; coalesce?: boolean } = {},
+  ): FakeSocket {
     const now = this.world.clock.now();
-    const meta: SocketMeta = { id: `${this.name}-conn-${++this.ids}`, clientId, connectedAt: now, seenAt: now, token: options.cap !== undefined, exp: null, presence: false };
+    const meta: SocketMeta = {
+      id: `${this.name}-conn-${++this.ids}`,
+      clientId,
+      connectedAt: now,
+      seenAt: now,
+      token: options.cap !== undefined,
+      exp: null,
+      presence: false,
+    };
     if (options.coalesce) meta.coalesce = true;
     const ws = new FakeSocket(meta);
     this.sockets.add(ws);
-    if (options.cap !== undefined) this.hub.authorize(meta.id, { cap: options.cap, info: options.info === undefined ? null : JSON.stringify(options.info) });
+    if (options.cap !== undefined)
+      this.hub.authorize(meta.id, { cap: options.cap, info: options.info === undefined ? null : JSON.stringify(options.info) });
     return ws;
   }
 
@@ -131,7 +143,10 @@ export class TestShard {
 
   async subscribe(ws: FakeSocket, channel: string, extra: Record<string, unknown> = {}) {
     await this.send(ws, { type: 'subscribe', channel, ...extra });
-    const f = ws.ofType('subscribed').filter((s) => s.channel === channel).at(-1);
+    const f = ws
+      .ofType('subscribed')
+      .filter((s) => s.channel === channel)
+      .at(-1);
     if (f === undefined) throw new Error(`not subscribed to ${channel}: ${ws.sent.slice(-3).join(' | ')}`);
     return f;
   }
@@ -188,7 +203,10 @@ export class World {
     if (c === undefined) {
       const storage = sqlChannelStorage(
         memorySql(),
-        { ttlMs: this.channelOptions.historyTtlMs ?? CHANNEL_OPTIONS.historyTtlMs, maxMessages: this.channelOptions.historyMaxMessages ?? 10_000 },
+        {
+          ttlMs: this.channelOptions.historyTtlMs ?? CHANNEL_OPTIONS.historyTtlMs,
+          maxMessages: this.channelOptions.historyMaxMessages ?? 10_000,
+        },
         this.clock.now,
       );
       c = new Channel(
@@ -212,7 +230,8 @@ export class World {
   /** An API publish of `n` messages; returns their seqs. Fan-out runs on `settle()`. */
   publish(channel: string, n = 1, data: Record<string, unknown> = { ok: true }): number[] {
     const seqs: number[] = [];
-    for (let i = 0; i < n; i++) seqs.push(this.channel(channel).publish({ eventType: 'test', data: JSON.stringify(data), clientId: 'server' }).seq);
+    for (let i = 0; i < n; i++)
+      seqs.push(this.channel(channel).publish({ eventType: 'test', data: JSON.stringify(data), clientId: 'server' }).seq);
     return seqs;
   }
 

@@ -66,7 +66,11 @@ describe('bad REST input', () => {
   });
 
   it('validates the raw publish form too', async () => {
-    const ok = await api<{ data: { seq: number } }>('POST', '/publish', { channel: 'orders:user-9', event: 'order-shipped', data: { id: 1 } });
+    const ok = await api<{ data: { seq: number } }>('POST', '/publish', {
+      channel: 'orders:user-9',
+      event: 'order-shipped',
+      data: { id: 1 },
+    });
     expect(ok.status).toBe(201);
     expect((await api('POST', '/publish', { channel: 'bad name', event: 'x', data: {} })).json).toMatchObject({ code: 'INVALID_CHANNEL' });
     expect((await api('POST', '/publish', { channel: 'ok', event: 'x', data: [1] })).json).toMatchObject({ code: 'INVALID_CONTENT' });

@@ -48,7 +48,9 @@ describe('tokens', () => {
     const now = Math.floor(Date.now() / 1000);
     const good = await token('mallory', { 'chat:*': ['subscribe'] });
     const [h, , sig] = good.split('.');
-    const tamperedClaims = btoa(JSON.stringify({ sub: 'mallory', iat: now, exp: now + 600, cap: { '*': ['subscribe', 'publish', 'presence', 'history'] } }))
+    const tamperedClaims = btoa(
+      JSON.stringify({ sub: 'mallory', iat: now, exp: now + 600, cap: { '*': ['subscribe', 'publish', 'presence', 'history'] } }),
+    )
       .replace(/=+$/, '')
       .replace(/\+/g, '-')
       .replace(/\//g, '_');
@@ -87,7 +89,10 @@ describe('tokens', () => {
 
   it('closes a socket whose token has expired with TOKEN_EXPIRED (4003)', async () => {
     const s = await withToken('eve-expiring', {});
-    await editSockets((m) => m.clientId === 'eve-expiring', (m) => ({ ...m, exp: Date.now() - 1 }));
+    await editSockets(
+      (m) => m.clientId === 'eve-expiring',
+      (m) => ({ ...m, exp: Date.now() - 1 }),
+    );
     await sweepAll(Date.now());
     expect(await s.nextOf('error')).toMatchObject({ code: 'TOKEN_EXPIRED' });
     expect((await s.waitForClose()).code).toBe(4003);
@@ -170,7 +175,7 @@ describe('client events', () => {
     typist.close();
   });
 
-  it('keep each sender\'s order in a burst from several senders (batched on their way up)', async () => {
+  it("keep each sender's order in a burst from several senders (batched on their way up)", async () => {
     const channel = freshChannel('match');
     const listener = await connected();
     await listener.subscribe(channel);
@@ -215,14 +220,24 @@ describe('presence', () => {
     const channel = freshChannel('room');
     const alice = await withToken('alice', cap(channel), { info: { name: 'Alice' } });
     await alice.subscribe(channel);
-    expect(await alice.nextOf('presence')).toEqual({ type: 'presence', channel, action: 'sync', members: [{ clientId: 'alice', data: { name: 'Alice' } }] });
+    expect(await alice.nextOf('presence')).toEqual({
+      type: 'presence',
+      channel,
+      action: 'sync',
+      members: [{ clientId: 'alice', data: { name: 'Alice' } }],
+    });
 
     const bob1 = await withToken('bob', cap(channel), { info: { name: 'Bob' } });
     await bob1.subscribe(channel);
     const sync = await bob1.nextOf('presence');
     expect(sync.action === 'sync' && sync.members.map((m) => m.clientId)).toEqual(['alice', 'bob']);
     await alice.until(() => presence(alice).find((p) => p.action === 'join'), 'join');
-    expect(presence(alice).at(-1)).toEqual({ type: 'presence', channel, action: 'join', member: { clientId: 'bob', data: { name: 'Bob' } } });
+    expect(presence(alice).at(-1)).toEqual({
+      type: 'presence',
+      channel,
+      action: 'join',
+      member: { clientId: 'bob', data: { name: 'Bob' } },
+    });
 
     const bob2 = await withToken('bob', cap(channel), { info: { name: 'Bob' } });
     await bob2.subscribe(channel);
@@ -251,7 +266,10 @@ describe('presence', () => {
     // Both were last heard from a while ago; then only the watcher pings (the ghost's network died).
     const now = Date.now();
     const longAgo = now - PRESENCE_TIMEOUT + 5_000;
-    await editSockets((m) => m.clientId === 'ghost' || m.clientId === 'watcher', (m) => ({ ...m, connectedAt: longAgo, seenAt: longAgo }));
+    await editSockets(
+      (m) => m.clientId === 'ghost' || m.clientId === 'watcher',
+      (m) => ({ ...m, connectedAt: longAgo, seenAt: longAgo }),
+    );
     watcher.send('{"type":"ping"}');
     await watcher.nextOf('pong');
     // Within the presence timeout nobody is swept…
@@ -321,11 +339,13 @@ async function fetchWithKey(path: string, body: unknown, headers: Record<string,
 describe('batch publish', () => {
   it('publishes up to 100 messages to several channels, each channel in batch order', async () => {
     const channels = [freshChannel('batch'), freshChannel('batch'), freshChannel('batch')];
-    const subs = await Promise.all(channels.map(async (c) => {
-      const s = await connected();
-      await s.subscribe(c);
-      return s;
-    }));
+    const subs = await Promise.all(
+      channels.map(async (c) => {
+        const s = await connected();
+        await s.subscribe(c);
+        return s;
+      }),
+    );
     const messages = range(0, 98).map((i) => ({ channel: channels[i % 3]!, eventType: 'tick', content: { i } }));
     const res = await api<{ data: PublishResult[] }>('POST', '/batch', { messages });
     expect(res.status).toBe(201);
@@ -340,7 +360,12 @@ describe('batch publish', () => {
 
   it('validates everything before publishing anything', async () => {
     const channel = freshChannel('batch');
-    const res = await api('POST', '/batch', { messages: [{ channel, content: { ok: 1 } }, { channel: 'bad name', content: {} }] });
+    const res = await api('POST', '/batch', {
+      messages: [
+        { channel, content: { ok: 1 } },
+        { channel: 'bad name', content: {} },
+      ],
+    });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ code: 'INVALID_CHANNEL', error: expect.stringContaining('messages[1]') });
     const history = await api<{ data: HistoryPage }>('GET', `/channels/${encodeURIComponent(channel)}/messages`);

@@ -10,7 +10,14 @@ describe('channel management', () => {
     const slug = freshChannel('crud');
     const created = await mgmt<One>('POST', '/channels', { slug, name: 'Crud test', description: 'd', metadata: { team: 7 } });
     expect(created.status).toBe(201);
-    expect(created.json.data).toMatchObject({ slug, name: 'Crud test', description: 'd', isPrivate: false, metadata: { team: 7 }, messageCount: 0 });
+    expect(created.json.data).toMatchObject({
+      slug,
+      name: 'Crud test',
+      description: 'd',
+      isPrivate: false,
+      metadata: { team: 7 },
+      messageCount: 0,
+    });
     expect(created.json.data.id).toMatch(/^ch_/);
 
     const dup = await mgmt('POST', '/channels', { slug, name: 'again' });
@@ -61,7 +68,9 @@ describe('channel management', () => {
     expect((await mgmt('POST', '/channels', { slug: 'bad name' })).json).toMatchObject({ code: 'INVALID_CHANNEL' });
     expect((await mgmt('POST', '/channels', { slug: freshChannel(), isPrivate: 'yes' })).json).toMatchObject({ code: 'INVALID_REQUEST' });
     expect((await mgmt('POST', '/channels', { slug: freshChannel(), isPrivate: true })).json).toMatchObject({ code: 'INVALID_REQUEST' });
-    expect((await mgmt<One>('POST', '/channels', { slug: `private-${freshChannel().replace(':', '-')}`, isPrivate: true })).json.data.isPrivate).toBe(true);
+    expect(
+      (await mgmt<One>('POST', '/channels', { slug: `private-${freshChannel().replace(':', '-')}`, isPrivate: true })).json.data.isPrivate,
+    ).toBe(true);
     expect((await mgmt('POST', '/channels', { slug: freshChannel(), metadata: [1] })).json).toMatchObject({ code: 'INVALID_REQUEST' });
     expect((await mgmt('PATCH', '/channels/nope-404', { name: 'x' })).status).toBe(404);
     expect((await mgmt('DELETE', '/channels/nope-404')).status).toBe(404);

@@ -36,11 +36,10 @@ export async function api<T = unknown>(
 }
 
 export async function publish(channel: string, content: Record<string, unknown>, eventType = 'message'): Promise<PublishResult> {
-  const res = await api<{ success: boolean; data: PublishResult }>(
-    'POST',
-    `/channels/${encodeURIComponent(channel)}/messages`,
-    { content, eventType },
-  );
+  const res = await api<{ success: boolean; data: PublishResult }>('POST', `/channels/${encodeURIComponent(channel)}/messages`, {
+    content,
+    eventType,
+  });
   if (res.status !== 201) throw new Error(`publish failed: ${res.status} ${JSON.stringify(res.json)}`);
   return res.json.data;
 }
@@ -72,4 +71,3 @@ export async function connected(token: string = KEYS.pub): Promise<TestSocket> {
   if (first.type !== 'connected') throw new Error(`expected connected, got ${JSON.stringify(first)}`);
   return socket;
 }
-

@@ -8,9 +8,7 @@ describe('ordering', () => {
     for (const s of subs) await s.subscribe(channel);
 
     // 5 publishers, 100 messages each, all in flight at once.
-    const results = await Promise.all(
-      range(0, 4).flatMap((p) => range(0, 99).map((i) => publish(channel, { publisher: p, i }))),
-    );
+    const results = await Promise.all(range(0, 4).flatMap((p) => range(0, 99).map((i) => publish(channel, { publisher: p, i }))));
     // Every publish got a distinct seq, 1..500.
     expect(results.map((r) => r.seq).sort((a, b) => a - b)).toEqual(range(1, 500));
 

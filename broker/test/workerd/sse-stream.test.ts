@@ -14,7 +14,12 @@ const meta = (): SocketMeta => ({ id: 'sse_0_x', clientId: 'c', connectedAt: 0, 
 
 function make(maxBufferedBytes = 1 << 20) {
   const gone: string[] = [];
-  const stream = new SseStream(meta(), 'secret', { maxBufferedBytes, heartbeatEvents: false, now: () => Date.now(), onGone: (_s, why) => gone.push(why) });
+  const stream = new SseStream(meta(), 'secret', {
+    maxBufferedBytes,
+    heartbeatEvents: false,
+    now: () => Date.now(),
+    onGone: (_s, why) => gone.push(why),
+  });
   return { stream, gone };
 }
 

@@ -148,7 +148,10 @@ describe('GET /sse', () => {
     expect(seqs(await byQuery.waitForMessages(1, a))).toEqual([2]);
     await byQuery.cancel();
 
-    const both = await openStream({ lastEventId: encodeCursor([{ channel: a, epoch, seq: 0 }]) }, { 'Last-Event-ID': encodeCursor([{ channel: a, epoch, seq: 1 }]) });
+    const both = await openStream(
+      { lastEventId: encodeCursor([{ channel: a, epoch, seq: 0 }]) },
+      { 'Last-Event-ID': encodeCursor([{ channel: a, epoch, seq: 1 }]) },
+    );
     await publish(a, { i: 3 });
     expect(seqs(await both.waitForMessages(2, a))).toEqual([2, 3]);
     await both.cancel();
@@ -212,7 +215,10 @@ describe('GET /sse', () => {
 
   it('answers CORS preflights for both endpoints', async () => {
     for (const path of ['/sse', '/sse/frames?connection=x']) {
-      const res = await fetchBroker(path, { method: 'OPTIONS', headers: { Origin: 'http://app.test', 'Access-Control-Request-Method': 'POST' } });
+      const res = await fetchBroker(path, {
+        method: 'OPTIONS',
+        headers: { Origin: 'http://app.test', 'Access-Control-Request-Method': 'POST' },
+      });
       expect(res.status).toBe(204);
       expect(res.headers.get('Access-Control-Allow-Origin')).toBe('*');
       expect(res.headers.get('Access-Control-Allow-Headers')).toContain('Authorization');
@@ -245,7 +251,11 @@ describe('POST /sse/frames', () => {
 
     expect((await postFrames(connectionId, secret, { type: 'subscribe', channel: other })).status).toBe(202);
     const added = await stream.subscribed(other);
-    expect(positions(added.id).map((p) => p.channel).sort()).toEqual([room, other].sort());
+    expect(
+      positions(added.id)
+        .map((p) => p.channel)
+        .sort(),
+    ).toEqual([room, other].sort());
     await publish(other, { hello: true });
     expect(seqs(await stream.waitForMessages(1, other))).toEqual([1]);
 
@@ -256,7 +266,11 @@ describe('POST /sse/frames', () => {
     // A token refresh goes up the same way, and keeps the stream and its subscriptions.
     const fresh = await token('ana', { 'chat:*': ['subscribe', 'publish'] }, { ttl: 1200 });
     expect((await postFrames(connectionId, secret, { type: 'auth', token: fresh })).status).toBe(202);
-    expect((await stream.nextEvent('authenticated')).frame).toMatchObject({ type: 'authenticated', clientId: 'ana', exp: expect.any(Number) });
+    expect((await stream.nextEvent('authenticated')).frame).toMatchObject({
+      type: 'authenticated',
+      clientId: 'ana',
+      exp: expect.any(Number),
+    });
     await publish(room, { still: 'here' });
     await stream.until(() => stream.messages(room).some((m) => m.data.still === 'here'), 'a message after the refresh');
     await stream.cancel();
@@ -267,7 +281,11 @@ describe('POST /sse/frames', () => {
     const room = freshChannel('chat');
     const { stream, connectionId, secret } = await connectedStream({ channel: room });
     await stream.subscribed(room);
-    const res = await postFrames(connectionId, secret, [{ type: 'nope' }, { type: 'publish', channel: room, event: 'x', data: {} }, { type: 'ping' }]);
+    const res = await postFrames(connectionId, secret, [
+      { type: 'nope' },
+      { type: 'publish', channel: room, event: 'x', data: {} },
+      { type: 'ping' },
+    ]);
     expect(res.status).toBe(202);
     const unknown = await stream.nextEvent('broker-error');
     expect(unknown.frame).toMatchObject({ type: 'error', code: 'UNKNOWN_FRAME_TYPE' });
@@ -291,7 +309,13 @@ describe('POST /sse/frames', () => {
       [connectionId, secret, '{"type":', 400, 'INVALID_JSON'],
       [connectionId, secret, [], 400, 'INVALID_REQUEST'],
       [connectionId, secret, range(1, 101).map(() => frame), 400, 'INVALID_REQUEST'],
-      [connectionId, secret, JSON.stringify({ type: 'publish', channel: 'a', event: 'e', data: { pad: 'x'.repeat(300 * 1024) } }), 413, 'PAYLOAD_TOO_LARGE'],
+      [
+        connectionId,
+        secret,
+        JSON.stringify({ type: 'publish', channel: 'a', event: 'e', data: { pad: 'x'.repeat(300 * 1024) } }),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
     ];
     for (const [id, s, body, status, code] of cases) {
       const res = await postFrames(id, s, body);
@@ -323,13 +347,25 @@ describe('SSE connections and the rest of the broker', () => {
     const room = freshChannel('chat');
     const watcher = await connected(await token('watcher', { 'chat:*': ['subscribe', 'presence'] }));
     await watcher.subscribe(room);
-    const { stream } = await connectedStream({ token: await token('bea', { 'chat:*': ['subscribe', 'presence'] }, { info: { name: 'Bea' } }), channel: room });
+    const { stream } = await connectedStream({
+      token: await token('bea', { 'chat:*': ['subscribe', 'presence'] }, { info: { name: 'Bea' } }),
+      channel: room,
+    });
     await stream.subscribed(room);
     const sync = await stream.nextEvent('presence');
-    expect(sync.frame).toMatchObject({ action: 'sync', members: expect.arrayContaining([expect.objectContaining({ clientId: 'watcher' })]) });
-    await watcher.until(() => watcher.frames.find((f) => f.type === 'presence' && f.action === 'join' && f.member.clientId === 'bea'), 'bea joins');
+    expect(sync.frame).toMatchObject({
+      action: 'sync',
+      members: expect.arrayContaining([expect.objectContaining({ clientId: 'watcher' })]),
+    });
+    await watcher.until(
+      () => watcher.frames.find((f) => f.type === 'presence' && f.action === 'join' && f.member.clientId === 'bea'),
+      'bea joins',
+    );
     await stream.cancel();
-    await watcher.until(() => watcher.frames.find((f) => f.type === 'presence' && f.action === 'leave' && f.member.clientId === 'bea'), 'bea leaves');
+    await watcher.until(
+      () => watcher.frames.find((f) => f.type === 'presence' && f.action === 'leave' && f.member.clientId === 'bea'),
+      'bea leaves',
+    );
     watcher.close();
   });
 
@@ -337,9 +373,15 @@ describe('SSE connections and the rest of the broker', () => {
     const room = freshChannel('chat');
     const watcher = await connected(await token('watcher', { 'chat:*': ['subscribe', 'presence'] }));
     await watcher.subscribe(room);
-    const { stream, connectionId, secret } = await connectedStream({ token: await token('cy', { 'chat:*': ['subscribe', 'presence'] }), channel: room });
+    const { stream, connectionId, secret } = await connectedStream({
+      token: await token('cy', { 'chat:*': ['subscribe', 'presence'] }),
+      channel: room,
+    });
     await stream.subscribed(room);
-    await watcher.until(() => watcher.frames.find((f) => f.type === 'presence' && f.action === 'join' && f.member.clientId === 'cy'), 'cy joins');
+    await watcher.until(
+      () => watcher.frames.find((f) => f.type === 'presence' && f.action === 'join' && f.member.clientId === 'cy'),
+      'cy joins',
+    );
     const del = (s: string | null) =>
       fetchBroker(`/sse?connection=${connectionId}`, { method: 'DELETE', headers: s === null ? {} : { Authorization: `Bearer ${s}` } });
     expect((await del(null)).status).toBe(401);
@@ -348,7 +390,10 @@ describe('SSE connections and the rest of the broker', () => {
     expect(res.status).toBe(204);
     expect((await stream.nextEvent('close')).frame).toEqual({ type: 'close', code: 1000, reason: 'closed by the client' });
     await stream.until(() => stream.ended, 'the end');
-    await watcher.until(() => watcher.frames.find((f) => f.type === 'presence' && f.action === 'leave' && f.member.clientId === 'cy'), 'cy leaves');
+    await watcher.until(
+      () => watcher.frames.find((f) => f.type === 'presence' && f.action === 'leave' && f.member.clientId === 'cy'),
+      'cy leaves',
+    );
     expect((await del(secret)).status).toBe(404);
     expect((await postFrames(connectionId, secret, { type: 'ping' })).status).toBe(404);
     watcher.close();

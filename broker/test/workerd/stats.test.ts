@@ -81,7 +81,8 @@ describe('GET /api/v1/stats', () => {
         code(x, 'UNAUTHORIZED') > code(before, 'UNAUTHORIZED') &&
         code(x, 'UNKNOWN_FRAME_TYPE') > code(before, 'UNKNOWN_FRAME_TYPE'),
     );
-    for (const c of ['INVALID_JSON', 'FORBIDDEN', 'UNAUTHORIZED', 'UNKNOWN_FRAME_TYPE']) expect(code(after, c), c).toBeGreaterThan(code(before, c));
+    for (const c of ['INVALID_JSON', 'FORBIDDEN', 'UNAUTHORIZED', 'UNKNOWN_FRAME_TYPE'])
+      expect(code(after, c), c).toBeGreaterThan(code(before, c));
     expect(after.errors.total).toBeGreaterThanOrEqual(before.errors.total + 4);
     s.close();
   });

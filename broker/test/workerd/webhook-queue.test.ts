@@ -113,7 +113,12 @@ describe('webhook queue', () => {
 
   it('retries a failed POST with exponential backoff and the same event ids, then delivers', async () => {
     await withQueue({}, async (q) => {
-      q.h.answer = (_url, call) => (call === 1 ? { ok: false, status: 503, error: 'HTTP 503' } : call === 2 ? new Error('connection refused') : { ok: true, status: 200 });
+      q.h.answer = (_url, call) =>
+        call === 1
+          ? { ok: false, status: 503, error: 'HTTP 503' }
+          : call === 2
+            ? new Error('connection refused')
+            : { ok: true, status: 200 };
       const events = [ev(), ev()];
       q.h.queue!.enqueue(events);
       while (await step(q));

@@ -48,13 +48,17 @@ async function receivedUntil(channel: string, ok: (events: Received[]) => boolea
   for (;;) {
     const events = await received(channel);
     if (ok(events)) return events;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} on ${channel}; got ${JSON.stringify(events.map((x) => x.name))}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what} on ${channel}; got ${JSON.stringify(events.map((x) => x.name))}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 const names = (events: Received[]) => events.map((x) => x.name);
-const has = (name: WebhookEvent['name'], n = 1) => (events: Received[]) => events.filter((x) => x.name === name).length >= n;
+const has =
+  (name: WebhookEvent['name'], n = 1) =>
+  (events: Received[]) =>
+    events.filter((x) => x.name === name).length >= n;
 
 async function unsubscribe(s: TestSocket, channel: string): Promise<void> {
   s.send({ type: 'unsubscribe', channel });
@@ -145,7 +149,13 @@ describe('webhooks', () => {
     expect(names(events)).toEqual(['channel_occupied', 'client_event', 'client_event', 'channel_vacated']);
     const [said, typing] = events.filter((x) => x.name === 'client_event');
     const message = s.messages(hooked).find((m) => m.eventType === 'said')!;
-    expect(said).toMatchObject({ event: 'said', clientId: 'carla', data: { text: 'hello' }, messageId: message.messageId, seq: message.seq });
+    expect(said).toMatchObject({
+      event: 'said',
+      clientId: 'carla',
+      data: { text: 'hello' },
+      messageId: message.messageId,
+      seq: message.seq,
+    });
     expect(typing).toMatchObject({ event: 'typing', data: { on: true } });
     expect(typing).not.toHaveProperty('seq');
     const otherEvents = await receivedUntil(other, has('channel_vacated'), 'other vacated');

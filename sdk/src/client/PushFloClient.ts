@@ -349,7 +349,11 @@ export class PushFloClient extends Emitter<ClientEvents> {
     this.id = frame.clientId;
     for (const sub of this.channels.values()) sub.sendSubscribe(this.options.replayOnReconnect);
     for (const queued of this.queue.drain()) this.connection.send(queued satisfies ClientFrame);
-    this.emit('connected', { clientId: frame.clientId, timestamp: frame.timestamp ?? this.options.clock.now(), transport: this.transport ?? 'websocket' });
+    this.emit('connected', {
+      clientId: frame.clientId,
+      timestamp: frame.timestamp ?? this.options.clock.now(),
+      transport: this.transport ?? 'websocket',
+    });
   }
 
   private onFrame(frame: IncomingFrame): void {

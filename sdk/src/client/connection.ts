@@ -212,7 +212,8 @@ export class Connection {
         },
       );
     } catch (err) {
-      const error = err instanceof ConnectionError ? err : new ConnectionError(String(err), ClientErrorCode.CONNECTION_FAILED, { cause: err });
+      const error =
+        err instanceof ConnectionError ? err : new ConnectionError(String(err), ClientErrorCode.CONNECTION_FAILED, { cause: err });
       this.end({ code: CloseCode.NORMAL, reason: '', error, retry: error.retryable });
       return;
     }
@@ -220,7 +221,10 @@ export class Connection {
       this.end({
         code: CloseCode.GOING_AWAY,
         reason: 'connect timeout',
-        error: new ConnectionError(`no answer from ${config.baseUrl} within ${config.connectionTimeout} ms`, ClientErrorCode.CONNECTION_TIMEOUT),
+        error: new ConnectionError(
+          `no answer from ${config.baseUrl} within ${config.connectionTimeout} ms`,
+          ClientErrorCode.CONNECTION_TIMEOUT,
+        ),
         retry: true,
       }),
     );
@@ -252,7 +256,9 @@ export class Connection {
     if (p.kind === 'open') p.lastFrameAt = this.config.clock.now();
     this.config.log('← invalid frame skipped:', problem, text.slice(0, 200));
     this.handler.error(
-      new ConnectionError(`the broker sent an invalid frame (${problem}); it was skipped`, ClientErrorCode.INVALID_SERVER_FRAME, { retryable: false }),
+      new ConnectionError(`the broker sent an invalid frame (${problem}); it was skipped`, ClientErrorCode.INVALID_SERVER_FRAME, {
+        retryable: false,
+      }),
     );
   }
 
@@ -354,7 +360,9 @@ export class Connection {
       attempt?.done.reject(e.error);
     } else {
       this.enter({ kind: 'idle' });
-      attempt?.done.reject(new ConnectionError('disconnected before the connection completed', ClientErrorCode.CONNECTION_CLOSED, { retryable: false }));
+      attempt?.done.reject(
+        new ConnectionError('disconnected before the connection completed', ClientErrorCode.CONNECTION_CLOSED, { retryable: false }),
+      );
     }
   }
 
@@ -362,7 +370,9 @@ export class Connection {
     const { config } = this;
     const max = config.maxReconnectAttempts;
     if (max > 0 && this.attempts >= max) {
-      const error = new ConnectionError(`gave up after ${max} reconnect attempts`, ClientErrorCode.MAX_RECONNECT_ATTEMPTS, { retryable: false });
+      const error = new ConnectionError(`gave up after ${max} reconnect attempts`, ClientErrorCode.MAX_RECONNECT_ATTEMPTS, {
+        retryable: false,
+      });
       this.enter({ kind: 'failed', error });
       this.handler.error(error);
       return;

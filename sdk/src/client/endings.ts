@@ -22,12 +22,18 @@ export interface Ending {
 export function closeEnding(connected: boolean, code: number, reason: string): Ending {
   const base = { code, reason, event: reason || undefined };
   if (code === CloseCode.UNSUPPORTED_PROTOCOL) {
-    const error = new ConnectionError(reason || `the broker does not speak protocol version ${PROTOCOL_VERSION}`, ErrorCode.UNSUPPORTED_PROTOCOL, { retryable: false });
+    const error = new ConnectionError(
+      reason || `the broker does not speak protocol version ${PROTOCOL_VERSION}`,
+      ErrorCode.UNSUPPORTED_PROTOCOL,
+      { retryable: false },
+    );
     return { ...base, error, retry: false };
   }
   if (isTerminalClose(code)) {
     const error = connected
-      ? new ConnectionError(reason || `the broker closed the connection for good (${code})`, ClientErrorCode.CONNECTION_REFUSED, { retryable: false })
+      ? new ConnectionError(reason || `the broker closed the connection for good (${code})`, ClientErrorCode.CONNECTION_REFUSED, {
+          retryable: false,
+        })
       : new AuthenticationError(reason || `connection refused (close ${code})`, ErrorCode.UNAUTHORIZED);
     return { ...base, error, retry: false };
   }

@@ -21,7 +21,9 @@ export class ClientEventQueue {
    */
   push(frame: PublishFrame): void {
     if (this.frames.length >= MAX_QUEUED_EVENTS) {
-      throw new PushFloError(`not connected and ${MAX_QUEUED_EVENTS} client events are already queued`, ClientErrorCode.QUEUE_FULL, { retryable: true });
+      throw new PushFloError(`not connected and ${MAX_QUEUED_EVENTS} client events are already queued`, ClientErrorCode.QUEUE_FULL, {
+        retryable: true,
+      });
     }
     this.frames.push(frame);
   }

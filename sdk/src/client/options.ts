@@ -38,7 +38,8 @@ function authUrlProvider(authUrl: string, headers: () => Record<string, string> 
       );
     }
     const body = (await res.json()) as { token?: unknown };
-    if (typeof body.token !== 'string') throw new AuthenticationError("authUrl must answer JSON { token: '…' }", ClientErrorCode.AUTH_FAILED);
+    if (typeof body.token !== 'string')
+      throw new AuthenticationError("authUrl must answer JSON { token: '…' }", ClientErrorCode.AUTH_FAILED);
     return body.token;
   };
 }
@@ -62,12 +63,16 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
   }
   const transport = options.transport ?? 'auto';
   if (transport !== 'auto' && transport !== 'websocket' && transport !== 'sse') {
-    throw new ValidationError(`transport must be 'auto', 'websocket' or 'sse', not '${String(transport)}'`, ClientErrorCode.INVALID_TRANSPORT);
+    throw new ValidationError(
+      `transport must be 'auto', 'websocket' or 'sse', not '${String(transport)}'`,
+      ClientErrorCode.INVALID_TRANSPORT,
+    );
   }
   return {
     publishKey: options.publishKey ?? null,
     token: options.token ?? null,
-    tokenProvider: options.authCallback ?? (options.authUrl === undefined ? null : authUrlProvider(options.authUrl, () => options.authHeaders)),
+    tokenProvider:
+      options.authCallback ?? (options.authUrl === undefined ? null : authUrlProvider(options.authUrl, () => options.authHeaders)),
     baseUrl: (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, ''),
     debug: options.debug ?? false,
     connectionTimeout: options.connectionTimeout ?? 30_000,

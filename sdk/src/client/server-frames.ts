@@ -50,10 +50,7 @@ export type IncomingFrame =
   | Base<AuthenticatedFrame, never>;
 
 /** What one line is. */
-export type ParsedLine =
-  | { kind: 'frame'; frame: IncomingFrame }
-  | { kind: 'unknown'; type: string }
-  | { kind: 'invalid'; problem: string };
+export type ParsedLine = { kind: 'frame'; frame: IncomingFrame } | { kind: 'unknown'; type: string } | { kind: 'invalid'; problem: string };
 
 const RECOVERY_FAILURES: readonly string[] = ['retention', 'epoch', 'too_far_behind'] satisfies RecoveryFailure[];
 
@@ -78,13 +75,16 @@ function problemOf(f: Record<string, unknown>): string | null {
   switch (f.type) {
     case 'connected':
       if (!isString(f.clientId)) return "'connected' needs a string clientId";
-      if (!optional(f.timestamp, isNumber) || !optional(f.pingInterval, isNumber)) return "'connected' has a non-numeric timestamp or pingInterval";
+      if (!optional(f.timestamp, isNumber) || !optional(f.pingInterval, isNumber))
+        return "'connected' has a non-numeric timestamp or pingInterval";
       if (!optional(f.protocol, isNumber)) return "'connected' has a non-numeric protocol";
-      if (!optional(f.connectionId, isString) || !optional(f.connectionSecret, isString)) return "'connected' has a non-string connectionId or connectionSecret";
+      if (!optional(f.connectionId, isString) || !optional(f.connectionSecret, isString))
+        return "'connected' has a non-string connectionId or connectionSecret";
       return null;
     case 'subscribed':
       if (!isString(f.channel)) return "'subscribed' needs a string channel";
-      if (!optional(f.seq, isSeq) || !optional(f.epoch, isString) || !optional(f.recovered, isBoolean)) return "'subscribed' has a malformed seq, epoch or recovered";
+      if (!optional(f.seq, isSeq) || !optional(f.epoch, isString) || !optional(f.recovered, isBoolean))
+        return "'subscribed' has a malformed seq, epoch or recovered";
       if (!optional(f.reason, (r) => isString(r) && RECOVERY_FAILURES.includes(r))) return "'subscribed' has an unknown reason";
       return null;
     case 'unsubscribed':
@@ -92,7 +92,8 @@ function problemOf(f: Record<string, unknown>): string | null {
     case 'message':
       if (!isString(f.channel) || !isString(f.messageId)) return "'message' needs a string channel and messageId";
       if (!optional(f.seq, isSeq) || !optional(f.timestamp, isNumber)) return "'message' has a malformed seq or timestamp";
-      if (!optional(f.eventType, isString) || !optional(f.clientId, isString) || !optional(f.data, isPlainObject)) return "'message' has a malformed eventType, clientId or data";
+      if (!optional(f.eventType, isString) || !optional(f.clientId, isString) || !optional(f.data, isPlainObject))
+        return "'message' has a malformed eventType, clientId or data";
       return null;
     case 'presence':
       if (!isString(f.channel)) return "'presence' needs a string channel";
@@ -150,7 +151,8 @@ export function parseServerFrame(line: string): ParsedLine {
  */
 export function errorFromFrame(frame: IncomingError): PushFloError {
   const { code, error: text } = frame;
-  if (code === ErrorCode.UNAUTHORIZED || code === ErrorCode.INVALID_TOKEN || code.startsWith('TOKEN_')) return new AuthenticationError(text, code);
+  if (code === ErrorCode.UNAUTHORIZED || code === ErrorCode.INVALID_TOKEN || code.startsWith('TOKEN_'))
+    return new AuthenticationError(text, code);
   if (code === ErrorCode.UNSUPPORTED_PROTOCOL) return new ConnectionError(text, code, { retryable: false });
   const retryable = code === ErrorCode.RATE_LIMITED || code === ErrorCode.SUBSCRIBE_FAILED || code === ErrorCode.PUBLISH_FAILED;
   return new PushFloError(text, code, { retryable });

@@ -80,7 +80,9 @@ export class SseTransport implements Transport {
   open(target: TransportTarget, listener: TransportListener): void {
     const { openStream, fetchFn } = this;
     if (openStream === undefined || fetchFn === undefined) {
-      throw new ConnectionError('no fetch in this runtime: pass the `fetch` option to use the SSE transport', ClientErrorCode.NO_SSE, { retryable: false });
+      throw new ConnectionError('no fetch in this runtime: pass the `fetch` option to use the SSE transport', ClientErrorCode.NO_SSE, {
+        retryable: false,
+      });
     }
     this.listener = listener;
     // A page going away ends its stream at once (a WebSocket is closed by the browser; a stream

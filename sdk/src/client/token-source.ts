@@ -71,7 +71,8 @@ export class TokenSource {
 
   /** Asks the provider for a fresh token and keeps it. */
   async refresh(): Promise<string> {
-    if (this.provider === null) throw new AuthenticationError('no authUrl or authCallback to refresh the token with', ClientErrorCode.AUTH_FAILED);
+    if (this.provider === null)
+      throw new AuthenticationError('no authUrl or authCallback to refresh the token with', ClientErrorCode.AUTH_FAILED);
     const token = await this.provider();
     this.token = token;
     return token;

@@ -40,7 +40,9 @@ export class WebSocketTransport implements Transport {
 
   open(target: TransportTarget, listener: TransportListener): void {
     if (this.Ctor === undefined) {
-      throw new ConnectionError('no WebSocket implementation: pass the `WebSocket` option', ClientErrorCode.NO_WEBSOCKET, { retryable: false });
+      throw new ConnectionError('no WebSocket implementation: pass the `WebSocket` option', ClientErrorCode.NO_WEBSOCKET, {
+        retryable: false,
+      });
     }
     let ws: WebSocket;
     try {

@@ -16,8 +16,7 @@ const CHANNEL_RE = new RegExp(`^${SEGMENT}(?::${SEGMENT})*$`);
 /** Why a channel name was refused, or null when it is fine. */
 export function channelNameProblem(name: unknown): string | null {
   if (typeof name !== 'string' || name.length === 0) return 'channel name must be a non-empty string';
-  if (name.length > MAX_CHANNEL_NAME_LENGTH)
-    return `channel name is ${name.length} characters; the limit is ${MAX_CHANNEL_NAME_LENGTH}`;
+  if (name.length > MAX_CHANNEL_NAME_LENGTH) return `channel name is ${name.length} characters; the limit is ${MAX_CHANNEL_NAME_LENGTH}`;
   if (!CHANNEL_RE.test(name))
     return `invalid channel name '${name}': use a slug like 'live-scores' or a namespaced name like 'orders:user-123' (letters, digits, and _ - . = @ inside segments separated by ':')`;
   return null;

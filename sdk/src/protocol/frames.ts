@@ -149,9 +149,7 @@ export const PONG_TEXT = JSON.stringify({ type: 'pong' } satisfies PongFrame);
 
 // ---------------------------------------------------------------- validation
 
-export type ParseResult =
-  | { ok: true; frame: ClientFrame }
-  | { ok: false; code: ErrorCode; error: string; channel?: string };
+export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; error: string; channel?: string };
 
 function fail(code: ErrorCode, error: string, channel?: string): ParseResult {
   return channel === undefined ? { ok: false, code, error } : { ok: false, code, error, channel };
@@ -183,8 +181,7 @@ export function parseClientFrame(raw: string | ArrayBuffer): ParseResult {
     case 'unsubscribe': {
       const channel = value.channel;
       const problem = channelNameProblem(channel);
-      if (problem !== null)
-        return fail(ErrorCode.INVALID_CHANNEL, problem, typeof channel === 'string' ? channel : undefined);
+      if (problem !== null) return fail(ErrorCode.INVALID_CHANNEL, problem, typeof channel === 'string' ? channel : undefined);
       const name = channel as string;
       if (type === 'unsubscribe') return { ok: true, frame: { type, channel: name } };
       const frame: SubscribeFrame = { type, channel: name };
@@ -216,7 +213,8 @@ export function parseClientFrame(raw: string | ArrayBuffer): ParseResult {
       if (byteLength(JSON.stringify(value.data)) > MAX_MESSAGE_BYTES)
         return fail(ErrorCode.MESSAGE_TOO_LARGE, `'data' is over ${MAX_MESSAGE_BYTES} bytes`, name);
       for (const flag of ['echo', 'ephemeral'] as const) {
-        if (value[flag] !== undefined && typeof value[flag] !== 'boolean') return fail(ErrorCode.INVALID_FRAME, `'${flag}' must be a boolean`, name);
+        if (value[flag] !== undefined && typeof value[flag] !== 'boolean')
+          return fail(ErrorCode.INVALID_FRAME, `'${flag}' must be a boolean`, name);
       }
       const frame: PublishFrame = { type, channel: name, event: value.event as string, data: value.data };
       if (value.echo !== undefined) frame.echo = value.echo as boolean;

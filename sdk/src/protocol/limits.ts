@@ -10,10 +10,8 @@ const EVENT_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 
 export function eventTypeProblem(eventType: unknown): string | null {
   if (typeof eventType !== 'string' || eventType.length === 0) return 'eventType must be a non-empty string';
-  if (eventType.length > MAX_EVENT_TYPE_LENGTH)
-    return `eventType is ${eventType.length} characters; the limit is ${MAX_EVENT_TYPE_LENGTH}`;
-  if (!EVENT_TYPE_RE.test(eventType))
-    return `invalid eventType '${eventType}': use letters, digits and _ . : - (e.g. 'order-shipped')`;
+  if (eventType.length > MAX_EVENT_TYPE_LENGTH) return `eventType is ${eventType.length} characters; the limit is ${MAX_EVENT_TYPE_LENGTH}`;
+  if (!EVENT_TYPE_RE.test(eventType)) return `invalid eventType '${eventType}': use letters, digits and _ . : - (e.g. 'order-shipped')`;
   return null;
 }
 

@@ -165,7 +165,8 @@ export function parseCursor(text: string): CursorParse {
     if (problem !== null) return { ok: false, error: `cursor: ${problem}` };
     if (!EPOCH_RE.test(epoch)) return { ok: false, error: `cursor entry for '${channel}' has a malformed epoch` };
     const seq = Number(seqText);
-    if (!/^\d{1,16}$/.test(seqText) || !Number.isSafeInteger(seq)) return { ok: false, error: `cursor entry for '${channel}' has a malformed seq` };
+    if (!/^\d{1,16}$/.test(seqText) || !Number.isSafeInteger(seq))
+      return { ok: false, error: `cursor entry for '${channel}' has a malformed seq` };
     if (seen.has(channel)) return { ok: false, error: `cursor names '${channel}' twice` };
     seen.add(channel);
     entries.push({ channel, epoch: epoch === '' ? null : epoch, seq });
@@ -268,7 +269,8 @@ export class SseParser {
 
   private line(line: string, out: SseIncoming[]): void {
     if (line === '') {
-      if (this.data.length > 0) out.push({ kind: 'event', event: this.event || SseEvent.message, data: this.data.join('\n'), lastEventId: this.lastEventId });
+      if (this.data.length > 0)
+        out.push({ kind: 'event', event: this.event || SseEvent.message, data: this.data.join('\n'), lastEventId: this.lastEventId });
       this.data = [];
       this.event = '';
       return;

@@ -101,7 +101,8 @@ function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
 /** Why claims are unacceptable, or null. */
 export function claimsProblem(claims: unknown): string | null {
   if (!isPlainObject(claims)) return 'claims must be an object';
-  if (typeof claims.sub !== 'string' || !CLIENT_ID_RE.test(claims.sub)) return "'sub' (client id) must be 1-128 characters of letters, digits and _ . : @ -";
+  if (typeof claims.sub !== 'string' || !CLIENT_ID_RE.test(claims.sub))
+    return "'sub' (client id) must be 1-128 characters of letters, digits and _ . : @ -";
   if (!Number.isSafeInteger(claims.iat) || !Number.isSafeInteger(claims.exp)) return "'iat' and 'exp' must be integer seconds";
   if ((claims.exp as number) <= (claims.iat as number)) return "'exp' must be after 'iat'";
   if ((claims.exp as number) - (claims.iat as number) > MAX_TOKEN_TTL_SECONDS) return `tokens may live at most ${MAX_TOKEN_TTL_SECONDS} s`;
@@ -165,7 +166,8 @@ export async function verifyToken(token: string, secrets: readonly string[], now
   }
   if (!valid) return { ok: false, code: 'TOKEN_INVALID_SIGNATURE', error: 'token signature does not verify' };
   const c = claims as unknown as TokenClaims;
-  if (c.exp + TOKEN_LEEWAY_SECONDS < nowSeconds) return { ok: false, code: 'TOKEN_EXPIRED', error: `token expired at ${new Date(c.exp * 1000).toISOString()}` };
+  if (c.exp + TOKEN_LEEWAY_SECONDS < nowSeconds)
+    return { ok: false, code: 'TOKEN_EXPIRED', error: `token expired at ${new Date(c.exp * 1000).toISOString()}` };
   if (c.iat - TOKEN_LEEWAY_SECONDS > nowSeconds) return malformed("token 'iat' is in the future");
   return { ok: true, claims: c };
 }
@@ -179,7 +181,12 @@ export function patternMatches(pattern: string, channel: string): boolean {
   if (!pattern.includes('*')) return pattern === channel;
   let re = compiled.get(pattern);
   if (re === undefined) {
-    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.]/g, '\\.')).join('.*')}$`);
+    re = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.]/g, '\\.'))
+        .join('.*')}$`,
+    );
     if (compiled.size >= MAX_COMPILED_PATTERNS) compiled.clear();
     compiled.set(pattern, re);
   }

@@ -15,7 +15,13 @@ export const MAX_WEBHOOK_BATCH = 100;
 
 /** Every event the broker sends. */
 export type WebhookEventName = 'channel_occupied' | 'channel_vacated' | 'member_added' | 'member_removed' | 'client_event';
-export const WEBHOOK_EVENT_NAMES: readonly WebhookEventName[] = ['channel_occupied', 'channel_vacated', 'member_added', 'member_removed', 'client_event'];
+export const WEBHOOK_EVENT_NAMES: readonly WebhookEventName[] = [
+  'channel_occupied',
+  'channel_vacated',
+  'member_added',
+  'member_removed',
+  'client_event',
+];
 
 interface WebhookEventBase {
   /** Stable across retries: deduplicate on it (delivery is at least once). */

@@ -150,16 +150,20 @@ export class PushFloServer {
    */
   async getMessageHistory(channel: string, options: MessageHistoryOptions = {}): Promise<{ messages: Message[]; pagination: Pagination }> {
     assertChannelName(channel);
-    const res = await this.rest.request<HistoryPage | { data: HistoryPage['items']; pagination: Pagination }>('GET', `${path(channel)}/messages`, {
-      query: {
-        page: options.page,
-        pageSize: options.pageSize ?? 25,
-        eventType: options.eventType,
-        after: options.after,
-        before: options.before,
-        order: options.order,
+    const res = await this.rest.request<HistoryPage | { data: HistoryPage['items']; pagination: Pagination }>(
+      'GET',
+      `${path(channel)}/messages`,
+      {
+        query: {
+          page: options.page,
+          pageSize: options.pageSize ?? 25,
+          eventType: options.eventType,
+          after: options.after,
+          before: options.before,
+          order: options.order,
+        },
       },
-    });
+    );
     // `data: {items, pagination}` (the documented shape); brokers before Switchyard 0.2 answered `data: […]` with `pagination` beside it.
     const messages: Message[] = 'items' in res ? res.items : res.data;
     return { messages, pagination: res.pagination };

@@ -56,7 +56,10 @@ export class RestClient {
           delay = Math.min(5_000, 250 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
         }
         lastError = error;
-        if (this.options.debug) console.debug(`[PushFlo] ${method} ${url.pathname} failed (${error.code}); retry ${attempt}/${attempts - 1} in ${Math.round(delay)} ms`);
+        if (this.options.debug)
+          console.debug(
+            `[PushFlo] ${method} ${url.pathname} failed (${error.code}); retry ${attempt}/${attempts - 1} in ${Math.round(delay)} ms`,
+          );
         await new Promise((r) => setTimeout(r, delay));
       }
     }
@@ -76,8 +79,11 @@ export class RestClient {
         signal: controller.signal,
       });
     } catch (err) {
-      if (controller.signal.aborted) throw new NetworkError(`request timed out after ${this.options.timeout} ms`, ClientErrorCode.REQUEST_TIMEOUT, { cause: err });
-      throw new NetworkError(`network error: ${err instanceof Error ? err.message : String(err)}`, ClientErrorCode.NETWORK_ERROR, { cause: err });
+      if (controller.signal.aborted)
+        throw new NetworkError(`request timed out after ${this.options.timeout} ms`, ClientErrorCode.REQUEST_TIMEOUT, { cause: err });
+      throw new NetworkError(`network error: ${err instanceof Error ? err.message : String(err)}`, ClientErrorCode.NETWORK_ERROR, {
+        cause: err,
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -87,7 +93,11 @@ export class RestClient {
       try {
         json = JSON.parse(text);
       } catch {
-        if (response.ok) throw new NetworkError('the broker answered with something that is not JSON', ClientErrorCode.PARSE_ERROR, { retryable: false, status: response.status });
+        if (response.ok)
+          throw new NetworkError('the broker answered with something that is not JSON', ClientErrorCode.PARSE_ERROR, {
+            retryable: false,
+            status: response.status,
+          });
       }
     }
     if (!response.ok) throw errorFor(response, (json ?? {}) as ErrorBody);
@@ -105,8 +115,13 @@ function errorFor(response: Response, body: ErrorBody): PushFloError {
   const message = body.error ?? `HTTP ${status}`;
   if (status === 401) return new AuthenticationError(message, body.code ?? ErrorCode.UNAUTHORIZED, { status });
   if (status === 403) return new AuthenticationError(message, body.code ?? ErrorCode.FORBIDDEN, { status });
-  if (status === 400 || status === 413 || status === 422) return new ValidationError(message, body.code ?? ClientErrorCode.VALIDATION_ERROR, { status });
-  if (status === 429) return new RateLimitError(message, retryAfterMs(response.headers.get('Retry-After')), { code: body.code ?? ErrorCode.RATE_LIMITED, status });
+  if (status === 400 || status === 413 || status === 422)
+    return new ValidationError(message, body.code ?? ClientErrorCode.VALIDATION_ERROR, { status });
+  if (status === 429)
+    return new RateLimitError(message, retryAfterMs(response.headers.get('Retry-After')), {
+      code: body.code ?? ErrorCode.RATE_LIMITED,
+      status,
+    });
   if (status >= 500) return new NetworkError(message, body.code ?? ClientErrorCode.SERVER_ERROR, { retryable: true, status });
   return new PushFloError(message, body.code ?? (status === 404 ? ErrorCode.NOT_FOUND : ClientErrorCode.HTTP_ERROR), { status });
 }

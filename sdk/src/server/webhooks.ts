@@ -90,18 +90,23 @@ export async function verifyWebhook(
   signatureHeader: string | null | undefined,
   secret: string,
 ): Promise<WebhookPayload> {
-  if (typeof secret !== 'string' || secret.length === 0) throw new TypeError('verifyWebhook: secret must be a non-empty string (the broker’s WEBHOOK_SECRET)');
+  if (typeof secret !== 'string' || secret.length === 0)
+    throw new TypeError('verifyWebhook: secret must be a non-empty string (the broker’s WEBHOOK_SECRET)');
   if (signatureHeader === null || signatureHeader === undefined || signatureHeader.trim() === '') {
     throw new WebhookVerificationError('the X-Switchyard-Signature header is missing', 'WEBHOOK_SIGNATURE_MISSING');
   }
   const match = SIGNATURE_RE.exec(signatureHeader.trim());
-  if (match === null) throw new WebhookVerificationError("the X-Switchyard-Signature header must be 'sha256=<64 hex digits>'", 'WEBHOOK_SIGNATURE_INVALID');
+  if (match === null)
+    throw new WebhookVerificationError("the X-Switchyard-Signature header must be 'sha256=<64 hex digits>'", 'WEBHOOK_SIGNATURE_INVALID');
   const hex = match[1]!;
   const mac = new Uint8Array(32);
   for (let i = 0; i < 32; i++) mac[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   const body = toBytes(rawBody);
   if (!(await crypto.subtle.verify('HMAC', await webhookKey(secret, 'verify'), mac, body))) {
-    throw new WebhookVerificationError('the webhook signature does not match its body (wrong secret, or the body was changed)', 'WEBHOOK_SIGNATURE_INVALID');
+    throw new WebhookVerificationError(
+      'the webhook signature does not match its body (wrong secret, or the body was changed)',
+      'WEBHOOK_SIGNATURE_INVALID',
+    );
   }
   let parsed: unknown;
   try {

@@ -97,7 +97,14 @@ export async function browserQuickStart(env: Env, channel: string, onReady: () =
 /** Server quick start: publish with and without an event type. */
 export async function serverQuickStart(env: Env, channel: string): Promise<PublishResult[]> {
   // v1.0.8 has `consoleUrl` for channel management; with Switchyard it is the broker too.
-  const serverOptions: ServerOptions = { secretKey: env.secretKey, baseUrl: env.baseUrl, consoleUrl: env.baseUrl, timeout: 30000, debug: false, retryAttempts: 3 };
+  const serverOptions: ServerOptions = {
+    secretKey: env.secretKey,
+    baseUrl: env.baseUrl,
+    consoleUrl: env.baseUrl,
+    timeout: 30000,
+    debug: false,
+    retryAttempts: 3,
+  };
   const pushflo = new PushFloServer(serverOptions);
   const first = await pushflo.publish(channel, { title: 'New Order', orderId: '12345', amount: 99.99 });
   const options: PublishOptions = { eventType: 'order.shipped' };
@@ -126,7 +133,12 @@ export async function channelManagement(env: Env, slug: string): Promise<{ creat
 
 /** Slug helpers, from the server entry as the public SDK exports them. */
 export function slugs(name: string): { valid: boolean; slug: string; check: SlugValidationResult; bounds: [number, number] } {
-  return { valid: isValidChannelSlug(name), slug: toChannelSlug(name), check: validateChannelSlug(name), bounds: [MIN_SLUG_LENGTH, MAX_SLUG_LENGTH] };
+  return {
+    valid: isValidChannelSlug(name),
+    slug: toChannelSlug(name),
+    check: validateChannelSlug(name),
+    bounds: [MIN_SLUG_LENGTH, MAX_SLUG_LENGTH],
+  };
 }
 
 /** The error classes, from the react entry: the same classes as the main entry's. */
@@ -178,8 +190,12 @@ export function Dashboard() {
   return (
     <div>
       <p>Status: {connectionState}</p>
-      <button type="button" onClick={connect} disabled={isConnected}>Connect</button>
-      <button type="button" onClick={disconnect} disabled={!isConnected}>Disconnect</button>
+      <button type="button" onClick={connect} disabled={isConnected}>
+        Connect
+      </button>
+      <button type="button" onClick={disconnect} disabled={!isConnected}>
+        Disconnect
+      </button>
     </div>
   );
 }
@@ -193,7 +209,9 @@ export function NotificationBell({ channel }: { channel: string }) {
     <div>
       <span>({messages.length} new)</span>
       {lastMessage && <p>Latest: {String(lastMessage.content.title)}</p>}
-      <button type="button" onClick={clearMessages}>Clear</button>
+      <button type="button" onClick={clearMessages}>
+        Clear
+      </button>
     </div>
   );
 }

@@ -15,7 +15,14 @@ type Shape = Record<string, FieldType>;
 export const PUBLISH_RESULT: Shape = { id: 'string', channelSlug: 'string', delivered: 'number', timestamp: 'number' };
 export const PUBLISH_ANSWER: Shape = { ...PUBLISH_RESULT, eventType: 'string', clientId: 'string', createdAt: 'iso' };
 /** `Message`. */
-export const MESSAGE: Shape = { id: 'string', channel: 'string', eventType: 'string', clientId: 'string', content: 'object', timestamp: 'number' };
+export const MESSAGE: Shape = {
+  id: 'string',
+  channel: 'string',
+  eventType: 'string',
+  clientId: 'string',
+  content: 'object',
+  timestamp: 'number',
+};
 /** `Pagination`. */
 export const PAGINATION: Shape = { page: 'number', pageSize: 'number', total: 'number', totalPages: 'number' };
 /** `Channel`. */

@@ -37,7 +37,14 @@ describe('client and server against the real broker', () => {
     await subscribed(c, name, (m) => got.push(m));
     const result = await server.publish(name, { status: 'shipped' }, { eventType: 'order-shipped' });
     await waitFor(() => got.length === 1, 'the message');
-    expect(got[0]).toMatchObject({ id: result.id, channel: name, eventType: 'order-shipped', clientId: 'server', content: { status: 'shipped' }, seq: 1 });
+    expect(got[0]).toMatchObject({
+      id: result.id,
+      channel: name,
+      eventType: 'order-shipped',
+      clientId: 'server',
+      content: { status: 'shipped' },
+      seq: 1,
+    });
     const history = await server.getMessageHistory(name);
     expect(history.messages.map((m) => m.id)).toEqual([result.id]);
   });
@@ -132,7 +139,11 @@ describe('client and server against the real broker', () => {
   });
 
   it('server errors are typed', async () => {
-    await expect(server.publish('x', { big: 'x'.repeat(40_000) })).rejects.toMatchObject({ name: 'ValidationError', code: 'MESSAGE_TOO_LARGE', status: 413 });
+    await expect(server.publish('x', { big: 'x'.repeat(40_000) })).rejects.toMatchObject({
+      name: 'ValidationError',
+      code: 'MESSAGE_TOO_LARGE',
+      status: 413,
+    });
     const pubOnly = new PushFloServer({ secretKey: 'sec_not_a_key', baseUrl });
     await expect(pubOnly.publish('x', {})).rejects.toMatchObject({ name: 'AuthenticationError', status: 401 });
   });

@@ -33,7 +33,12 @@ describe('an app written against the public SDK docs', () => {
 
   it('channel management and error handling work as documented', async () => {
     const result = await channelManagement(env, 'order-updates');
-    expect(result.created).toMatchObject({ slug: 'order-updates', name: 'Order Updates', description: 'Updated description', isPrivate: false });
+    expect(result.created).toMatchObject({
+      slug: 'order-updates',
+      name: 'Order Updates',
+      description: 'Updated description',
+      isPrivate: false,
+    });
     expect(result.listed).toBeGreaterThanOrEqual(1);
     expect(await errorHandling(env)).toBe('auth:UNAUTHORIZED');
   });

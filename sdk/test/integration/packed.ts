@@ -22,7 +22,9 @@ export interface Project {
 export function consumerProject(fixture: string): Project {
   const dir = mkdtempSync(join(tmpdir(), `sdk-${fixture}-`));
   cpSync(join(sdkRoot, 'test', 'fixtures', fixture), dir, { recursive: true });
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: sdkRoot, encoding: 'utf8' })) as Array<{ filename: string }>;
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: sdkRoot, encoding: 'utf8' }),
+  ) as Array<{ filename: string }>;
   execFileSync('tar', ['xzf', join(dir, packed[0]!.filename), '-C', dir]);
   mkdirSync(join(dir, 'node_modules', '@pushflodev'), { recursive: true });
   renameSync(join(dir, 'package'), join(dir, 'node_modules', '@pushflodev', 'sdk'));

@@ -112,8 +112,16 @@ describe('PushFloServer.getMessageHistory', () => {
     expect(before.messages.every((m) => m.timestamp < t)).toBe(true);
     const at = published.filter((p) => p.timestamp === t).length;
     expect(after.pagination.total + before.pagination.total + at).toBe(7);
-    const both = await server.getMessageHistory(channel, { eventType: 'message', after: published[0]!.timestamp, before: published[6]!.timestamp });
-    expect(both.messages.every((m) => m.eventType === 'message' && m.timestamp > published[0]!.timestamp && m.timestamp < published[6]!.timestamp)).toBe(true);
+    const both = await server.getMessageHistory(channel, {
+      eventType: 'message',
+      after: published[0]!.timestamp,
+      before: published[6]!.timestamp,
+    });
+    expect(
+      both.messages.every(
+        (m) => m.eventType === 'message' && m.timestamp > published[0]!.timestamp && m.timestamp < published[6]!.timestamp,
+      ),
+    ).toBe(true);
   });
 
   it('is on the wire what the public client reads: data.items and data.pagination, nothing beside data', async () => {
@@ -134,9 +142,22 @@ describe('channel CRUD (management key)', () => {
   });
 
   it('createChannel, getChannel, updateChannel, listChannels, deleteChannel answer as declared', async () => {
-    const created = await admin.createChannel({ name: 'Contract', slug: channel, description: 'made by the contract test', isPrivate: false, metadata: { team: 7 } });
+    const created = await admin.createChannel({
+      name: 'Contract',
+      slug: channel,
+      description: 'made by the contract test',
+      isPrivate: false,
+      metadata: { team: 7 },
+    });
     expectShape(created, CHANNEL, 'createChannel()');
-    expect(created).toMatchObject({ name: 'Contract', slug: channel, description: 'made by the contract test', isPrivate: false, metadata: { team: 7 }, messageCount: 0 });
+    expect(created).toMatchObject({
+      name: 'Contract',
+      slug: channel,
+      description: 'made by the contract test',
+      isPrivate: false,
+      metadata: { team: 7 },
+      messageCount: 0,
+    });
 
     const got = await admin.getChannel(channel);
     expectShape(got, CHANNEL, 'getChannel()');
@@ -187,7 +208,11 @@ describe('PushFloClient', () => {
     const received: Message[] = [];
     let subscribed = 0;
     let unsubscribed = 0;
-    const sub = client.subscribe(channel, { onMessage: (m) => received.push(m), onSubscribed: () => subscribed++, onUnsubscribed: () => unsubscribed++ });
+    const sub = client.subscribe(channel, {
+      onMessage: (m) => received.push(m),
+      onSubscribed: () => subscribed++,
+      onUnsubscribed: () => unsubscribed++,
+    });
     const otherReceived: Message[] = [];
     client.subscribe(other, { onMessage: (m) => otherReceived.push(m) });
     expect(sub.channel).toBe(channel);
@@ -206,7 +231,11 @@ describe('PushFloClient', () => {
     expect(rawPublish.status).toBe(201);
     expectShape(publicUnwrap(rawPublish.body), PUBLISH_ANSWER, 'POST /publish data');
     await waitFor(() => received.length === 2, 'the raw-published message');
-    expect(received[1]).toMatchObject({ eventType: 'raw-event', content: { via: 'raw' }, id: (publicUnwrap(rawPublish.body) as { id: string }).id });
+    expect(received[1]).toMatchObject({
+      eventType: 'raw-event',
+      content: { via: 'raw' },
+      id: (publicUnwrap(rawPublish.body) as { id: string }).id,
+    });
 
     // Unsubscribed: nothing more arrives on it. A sentinel on the other channel, sent after, proves the wait.
     sub.unsubscribe();
@@ -221,7 +250,10 @@ describe('PushFloClient', () => {
     await waitFor(() => watching, 'the watcher');
     await server.publish(channel, { sentinel: 1 });
     await server.publish(other, { sentinel: 2 });
-    await waitFor(() => watched.some((m) => m.content.sentinel === 1) && otherReceived.some((m) => m.content.sentinel === 2), 'the sentinels');
+    await waitFor(
+      () => watched.some((m) => m.content.sentinel === 1) && otherReceived.some((m) => m.content.sentinel === 2),
+      'the sentinels',
+    );
     expect(received).toHaveLength(2);
 
     client.disconnect();

@@ -126,9 +126,16 @@ function Room({ channel }: { channel: string }) {
   const { send } = useClientEvent(channel, 'user-typing', (e) => setTypists((t) => [...t, e.clientId]));
   return (
     <div>
-      <p data-testid="members">{members.map((m) => String(m.data?.name)).sort().join(',')}</p>
+      <p data-testid="members">
+        {members
+          .map((m) => String(m.data?.name))
+          .sort()
+          .join(',')}
+      </p>
       <p data-testid="typing">{typists.join(',') || '-'}</p>
-      <button type="button" onClick={() => send({ typing: true }, { echo: false, ephemeral: true })}>type</button>
+      <button type="button" onClick={() => send({ typing: true }, { echo: false, ephemeral: true })}>
+        type
+      </button>
     </div>
   );
 }
@@ -138,7 +145,9 @@ function User({ id, channel }: { id: string; channel: string }) {
     <section data-testid={id}>
       <PushFloProvider
         baseUrl={baseUrl}
-        authCallback={() => server.createToken({ clientId: id, capabilities: { [channel]: ['subscribe', 'presence', 'publish'] }, info: { name: id } })}
+        authCallback={() =>
+          server.createToken({ clientId: id, capabilities: { [channel]: ['subscribe', 'presence', 'publish'] }, info: { name: id } })
+        }
       >
         <Room channel={channel} />
       </PushFloProvider>

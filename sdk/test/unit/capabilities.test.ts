@@ -35,7 +35,10 @@ describe('tokens', () => {
 
   it('refreshes over the open socket before expiry, without reconnecting', async () => {
     let calls = 0;
-    const client = makeClient({ heartbeatInterval: 10_000_000, authCallback: async () => fakeToken(Math.floor(clock.now() / 1000) + 600, ++calls) });
+    const client = makeClient({
+      heartbeatInterval: 10_000_000,
+      authCallback: async () => fakeToken(Math.floor(clock.now() / 1000) + 600, ++calls),
+    });
     const p = client.connect();
     await flush();
     FakeWebSocket.last.accept();
@@ -80,15 +83,25 @@ describe('tokens', () => {
 
   it('createToken mints a token the broker-side verifier accepts, with the given grants', async () => {
     const server = new PushFloServer({ secretKey: 'sec_unit', baseUrl: 'http://b.test' });
-    const token = await server.createToken({ clientId: 'ana', capabilities: { 'chat:room-*': ['subscribe', 'presence'] }, info: { name: 'Ana' }, ttlSeconds: 120 });
+    const token = await server.createToken({
+      clientId: 'ana',
+      capabilities: { 'chat:room-*': ['subscribe', 'presence'] },
+      info: { name: 'Ana' },
+      ttlSeconds: 120,
+    });
     const now = Math.floor(Date.now() / 1000);
     const check = await verifyToken(token, ['sec_other', 'sec_unit'], now);
-    expect(check).toMatchObject({ ok: true, claims: { sub: 'ana', cap: { 'chat:room-*': ['subscribe', 'presence'] }, info: { name: 'Ana' } } });
+    expect(check).toMatchObject({
+      ok: true,
+      claims: { sub: 'ana', cap: { 'chat:room-*': ['subscribe', 'presence'] }, info: { name: 'Ana' } },
+    });
     expect(check.ok && check.claims.exp - check.claims.iat).toBe(120);
     expect(await verifyToken(token, ['sec_other'], now)).toMatchObject({ ok: false, code: 'TOKEN_INVALID_SIGNATURE' });
     expect(await verifyToken(token, ['sec_unit'], now + 200)).toMatchObject({ ok: false, code: 'TOKEN_EXPIRED' });
     await expect(server.createToken({ clientId: 'bad id!', capabilities: {} })).rejects.toMatchObject({ name: 'ValidationError' });
-    await expect(server.createToken({ clientId: 'a', capabilities: {}, ttlSeconds: 86_401 })).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(server.createToken({ clientId: 'a', capabilities: {}, ttlSeconds: 86_401 })).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 });
 
@@ -103,7 +116,14 @@ describe('client events', () => {
     await p;
     const sent = FakeWebSocket.last.framesOf('publish');
     expect(sent).toHaveLength(100);
-    expect(sent[0]).toEqual({ type: 'publish', channel: 'chat:room-1', event: 'user-typing', data: { typing: true }, echo: false, ephemeral: true });
+    expect(sent[0]).toEqual({
+      type: 'publish',
+      channel: 'chat:room-1',
+      event: 'user-typing',
+      data: { typing: true },
+      echo: false,
+      ephemeral: true,
+    });
   });
 
   it('validates before sending', () => {

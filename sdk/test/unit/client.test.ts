@@ -298,7 +298,11 @@ describe('subscriptions and dedupe', () => {
     const client = await connected();
     const got: number[] = [];
     const spy = vi.spyOn(globalThis, 'queueMicrotask').mockImplementation(() => undefined);
-    client.subscribe('c', { onMessage: () => { throw new Error('app bug'); } });
+    client.subscribe('c', {
+      onMessage: () => {
+        throw new Error('app bug');
+      },
+    });
     client.subscribe('c', { onMessage: (m) => got.push(m.seq!) });
     FakeWebSocket.last.receive({ type: 'subscribed', channel: 'c', seq: 0, epoch: 'e' });
     FakeWebSocket.last.receive(message('c', 1));

@@ -65,7 +65,10 @@ describe('phases', () => {
     const done = conn.connect();
     expect(conn.connect()).toBe(done);
     expect(conn.phaseKind).toBe('opening');
-    expect(FakeTransport.last.target).toEqual({ baseUrl: 'http://broker.test', params: { token: 'pub_test', v: String(PROTOCOL_VERSION) } });
+    expect(FakeTransport.last.target).toEqual({
+      baseUrl: 'http://broker.test',
+      params: { token: 'pub_test', v: String(PROTOCOL_VERSION) },
+    });
     FakeTransport.last.accept();
     await done;
     expect(conn.phaseKind).toBe('open');
@@ -278,7 +281,11 @@ describe('refusals and protocol versions', () => {
     expect(conn.phaseKind).toBe('failed');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(ConnectionError);
-    expect(errors[0]).toMatchObject({ code: ErrorCode.UNSUPPORTED_PROTOCOL, retryable: false, message: 'protocol version 1 is not supported' });
+    expect(errors[0]).toMatchObject({
+      code: ErrorCode.UNSUPPORTED_PROTOCOL,
+      retryable: false,
+      message: 'protocol version 1 is not supported',
+    });
     clock.advance(120_000);
     expect(FakeTransport.instances).toHaveLength(2);
   });

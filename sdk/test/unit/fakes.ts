@@ -136,7 +136,15 @@ export async function connectedClient(clock: FakeClock, options: Partial<ClientO
 
 /** A broker `message` frame, with `seq` unless it is undefined. */
 export function messageFrame(channel: string, seq: number | undefined, id = `m${seq}`): Record<string, unknown> {
-  const frame: Record<string, unknown> = { type: 'message', channel, messageId: id, eventType: 'e', clientId: 'server', data: { seq }, timestamp: 5 };
+  const frame: Record<string, unknown> = {
+    type: 'message',
+    channel,
+    messageId: id,
+    eventType: 'e',
+    clientId: 'server',
+    data: { seq },
+    timestamp: 5,
+  };
   if (seq !== undefined) frame.seq = seq;
   return frame;
 }

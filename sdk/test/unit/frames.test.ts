@@ -14,8 +14,12 @@ const line = (frame: Record<string, unknown>) => JSON.stringify(frame);
 
 describe('coalesced frames (coalesce=1)', () => {
   it('asks for coalescing and names the protocol version in the ws URL', () => {
-    expect(webSocketUrl({ baseUrl: 'https://b.example', params: { token: 'pub_x', v: '1' } })).toBe('wss://b.example/ws?token=pub_x&v=1&coalesce=1');
-    makeClient().connect().catch(() => undefined);
+    expect(webSocketUrl({ baseUrl: 'https://b.example', params: { token: 'pub_x', v: '1' } })).toBe(
+      'wss://b.example/ws?token=pub_x&v=1&coalesce=1',
+    );
+    makeClient()
+      .connect()
+      .catch(() => undefined);
     const url = new URL(FakeWebSocket.last.url);
     expect([url.searchParams.get('v'), url.searchParams.get('coalesce')]).toEqual(['1', '1']);
   });
@@ -35,7 +39,9 @@ describe('coalesced frames (coalesce=1)', () => {
     const got: number[] = [];
     client.subscribe('c', { onMessage: (m) => got.push(m.seq!) });
     FakeWebSocket.last.receiveText(
-      [{ type: 'subscribed', channel: 'c', seq: 2, epoch: 'e', recovered: true }, messageFrame('c', 3), messageFrame('c', 4)].map(line).join('\n'),
+      [{ type: 'subscribed', channel: 'c', seq: 2, epoch: 'e', recovered: true }, messageFrame('c', 3), messageFrame('c', 4)]
+        .map(line)
+        .join('\n'),
     );
     expect(got).toEqual([3, 4]);
   });
@@ -48,10 +54,17 @@ describe('coalesced frames (coalesce=1)', () => {
     client.subscribe('c', { onMessage: (m) => got.push(m.seq!) });
     const ws = FakeWebSocket.last;
     ws.receive({ type: 'subscribed', channel: 'c', seq: 0, epoch: 'e' });
-    ws.receiveText([line(messageFrame('c', 1)), '{"type":"message","chan', line(messageFrame('c', 2)), line({ type: 'message', channel: 'c' })].join('\n'));
+    ws.receiveText(
+      [line(messageFrame('c', 1)), '{"type":"message","chan', line(messageFrame('c', 2)), line({ type: 'message', channel: 'c' })].join(
+        '\n',
+      ),
+    );
     expect(got).toEqual([1, 2]);
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatchObject({ code: ClientErrorCode.INVALID_SERVER_FRAME, message: expect.stringContaining('not JSON') as unknown as string });
+    expect(errors[0]).toMatchObject({
+      code: ClientErrorCode.INVALID_SERVER_FRAME,
+      message: expect.stringContaining('not JSON') as unknown as string,
+    });
     expect(errors[1]!.message).toMatch(/messageId/);
     expect(client.connectionState).toBe('connected');
   });
@@ -62,7 +75,11 @@ describe('coalesced frames (coalesce=1)', () => {
     const got: Message[] = [];
     client.subscribe('c', { onMessage: (m) => got.push(m) });
     FakeWebSocket.last.open();
-    FakeWebSocket.last.receiveText([line({ type: 'error', error: 'bad key', code: 'UNAUTHORIZED' }), line({ type: 'connected', clientId: 'x', timestamp: 1 })].join('\n'));
+    FakeWebSocket.last.receiveText(
+      [line({ type: 'error', error: 'bad key', code: 'UNAUTHORIZED' }), line({ type: 'connected', clientId: 'x', timestamp: 1 })].join(
+        '\n',
+      ),
+    );
     await expect(done).rejects.toBeInstanceOf(AuthenticationError);
     expect(client.connectionState).toBe('error');
   });
@@ -85,7 +102,9 @@ describe('frame checks', () => {
   it('accepts base-protocol frames without the extensions', () => {
     expect(parseServerFrame('{"type":"connected","clientId":"a","timestamp":1}')).toMatchObject({ kind: 'frame' });
     expect(parseServerFrame('{"type":"subscribed","channel":"c"}')).toMatchObject({ kind: 'frame' });
-    expect(parseServerFrame('{"type":"message","channel":"c","messageId":"m","eventType":"e","clientId":"s","data":{},"timestamp":1}')).toMatchObject({
+    expect(
+      parseServerFrame('{"type":"message","channel":"c","messageId":"m","eventType":"e","clientId":"s","data":{},"timestamp":1}'),
+    ).toMatchObject({
       kind: 'frame',
     });
   });
@@ -103,7 +122,11 @@ describe('frame checks', () => {
     expect(of(ErrorCode.UNAUTHORIZED)).toBeInstanceOf(AuthenticationError);
     expect(of(ErrorCode.UNSUPPORTED_PROTOCOL)).toBeInstanceOf(ConnectionError);
     expect(of(ErrorCode.UNSUPPORTED_PROTOCOL).retryable).toBe(false);
-    expect([ErrorCode.RATE_LIMITED, ErrorCode.SUBSCRIBE_FAILED, ErrorCode.PUBLISH_FAILED].map((c) => of(c).retryable)).toEqual([true, true, true]);
+    expect([ErrorCode.RATE_LIMITED, ErrorCode.SUBSCRIBE_FAILED, ErrorCode.PUBLISH_FAILED].map((c) => of(c).retryable)).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(of(ErrorCode.FORBIDDEN)).toMatchObject({ retryable: false });
     expect(of(ErrorCode.FORBIDDEN)).toBeInstanceOf(PushFloError);
   });
@@ -129,7 +152,7 @@ describe('protocol version, through the client', () => {
     expect(FakeWebSocket.instances).toHaveLength(1);
   });
 
-  it("the broker refusing ?v= (error frame, then close 4501): a non-retryable UNSUPPORTED_PROTOCOL, never retried", async () => {
+  it('the broker refusing ?v= (error frame, then close 4501): a non-retryable UNSUPPORTED_PROTOCOL, never retried', async () => {
     const client = await connected();
     FakeWebSocket.last.drop(); // then every reconnect is refused
     clock.advance(1_000);

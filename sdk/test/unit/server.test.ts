@@ -23,11 +23,14 @@ function scripted(answers: Array<Response | Error>) {
   return { f: f as typeof fetch, calls };
 }
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
 describe('PushFloServer', () => {
   it('publishes with the bearer key and unwraps the answer', async () => {
-    const { f, calls } = scripted([json(201, { success: true, data: { id: 'msg_1', channelSlug: 'orders:user-1', delivered: 2, seq: 7 } })]);
+    const { f, calls } = scripted([
+      json(201, { success: true, data: { id: 'msg_1', channelSlug: 'orders:user-1', delivered: 2, seq: 7 } }),
+    ]);
     const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test/', fetch: f });
     const result = await server.publish('orders:user-1', { a: 1 }, { eventType: 'order-shipped' });
     expect(result).toEqual({ id: 'msg_1', channelSlug: 'orders:user-1', delivered: 2, seq: 7 });
@@ -40,7 +43,11 @@ describe('PushFloServer', () => {
   });
 
   it('retries network errors and 5xx, then succeeds', async () => {
-    const { f, calls } = scripted([new TypeError('fetch failed'), json(503, { success: false, error: 'busy', code: 'INTERNAL' }), json(201, { success: true, data: { id: 'm' } })]);
+    const { f, calls } = scripted([
+      new TypeError('fetch failed'),
+      json(503, { success: false, error: 'busy', code: 'INTERNAL' }),
+      json(201, { success: true, data: { id: 'm' } }),
+    ]);
     const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test', fetch: f, retryAttempts: 3 });
     await expect(server.publish('c', {})).resolves.toEqual({ id: 'm' });
     expect(calls).toHaveLength(3);
@@ -90,7 +97,9 @@ describe('PushFloServer', () => {
 
   it('times out a hanging request', async () => {
     const hang = ((_: unknown, init?: RequestInit) =>
-      new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))) as typeof fetch;
+      new Promise((_resolve, reject) =>
+        init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+      )) as typeof fetch;
     const server = new PushFloServer({ secretKey: 'sec_x', baseUrl: 'http://b.test', fetch: hang, timeout: 20, retryAttempts: 1 });
     await expect(server.publish('c', {})).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' });
   });

@@ -16,7 +16,10 @@ export class FakeStream {
   aborted = false;
   private readonly encoder = new TextEncoder();
 
-  constructor(readonly url: URL, signal: AbortSignal | null | undefined) {
+  constructor(
+    readonly url: URL,
+    signal: AbortSignal | null | undefined,
+  ) {
     this.body = new ReadableStream<Uint8Array>({
       start: (c) => {
         this.controller = c;
@@ -49,7 +52,16 @@ export class FakeStream {
   }
   /** `connected` with a connection id and secret. */
   accept(clientId = 'client_1', pingInterval = 15_000): void {
-    this.frame({ type: 'connected', clientId, timestamp: 1, protocol: 1, heartbeatTimeout: 70_000, pingInterval, connectionId: 'sse_0_abc', connectionSecret: 'secret-1' });
+    this.frame({
+      type: 'connected',
+      clientId,
+      timestamp: 1,
+      protocol: 1,
+      heartbeatTimeout: 70_000,
+      pingInterval,
+      connectionId: 'sse_0_abc',
+      connectionSecret: 'secret-1',
+    });
   }
   heartbeat(): void {
     this.write(formatSseEvent({ event: 'heartbeat', data: '{"type":"pong"}' }));
@@ -95,7 +107,8 @@ export class FakeSseServer {
   /** Answer for the next stream request instead of a stream (a refusal). */
   refuseNext: { status: number; body: unknown } | null = null;
   /** How POSTs are answered (default 202). */
-  answerPost: (post: FakePost) => Response | Promise<Response> = () => Response.json({ success: true, data: { accepted: 1 } }, { status: 202 });
+  answerPost: (post: FakePost) => Response | Promise<Response> = () =>
+    Response.json({ success: true, data: { accepted: 1 } }, { status: 202 });
   /** POSTs not answered yet, when `holdPosts` is set. */
   held: Array<() => void> = [];
   holdPosts = false;
@@ -131,7 +144,11 @@ export class FakeSseServer {
     if ((init?.method ?? 'GET') === 'POST') {
       const headers = new Headers(init?.headers);
       const parsed: unknown = JSON.parse(String(init?.body));
-      const post: FakePost = { url, authorization: headers.get('Authorization'), frames: (Array.isArray(parsed) ? parsed : [parsed]) as Array<Record<string, unknown>> };
+      const post: FakePost = {
+        url,
+        authorization: headers.get('Authorization'),
+        frames: (Array.isArray(parsed) ? parsed : [parsed]) as Array<Record<string, unknown>>,
+      };
       this.posts.push(post);
       if (this.holdPosts) await new Promise<void>((r) => this.held.push(r));
       return this.answerPost(post);
@@ -139,7 +156,10 @@ export class FakeSseServer {
     if (this.refuseNext !== null) {
       const { status, body } = this.refuseNext;
       this.refuseNext = null;
-      return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+      return new Response(typeof body === 'string' ? body : JSON.stringify(body), {
+        status,
+        headers: { 'Content-Type': 'application/json' },
+      });
     }
     const stream = new FakeStream(url, init?.signal);
     this.streams.push(stream);

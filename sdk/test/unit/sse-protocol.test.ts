@@ -48,8 +48,7 @@ describe('the event-stream format', () => {
   });
 
   it('reads what it writes, in any chunking, with CRLF, CR or LF line ends', () => {
-    const text =
-      `${formatSseEvent({ event: 'subscribed', id: 'c=e.1', data: '{"a":1}' })}${formatSseComment('hb')}retry: 500\n${formatSseEvent({ data: 'two\nlines' })}`;
+    const text = `${formatSseEvent({ event: 'subscribed', id: 'c=e.1', data: '{"a":1}' })}${formatSseComment('hb')}retry: 500\n${formatSseEvent({ data: 'two\nlines' })}`;
     const expected: SseIncoming[] = [
       { kind: 'event', event: 'subscribed', data: '{"a":1}', lastEventId: 'c=e.1' },
       { kind: 'comment', text: 'hb' },

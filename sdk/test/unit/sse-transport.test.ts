@@ -43,7 +43,9 @@ describe('the SSE transport', () => {
     client.destroy();
     expect(sse.last.aborted).toBe(true);
     // …and the broker is told, so the connection's presence leaves at once.
-    expect(sse.deletes.map((d) => [d.url.pathname, d.url.searchParams.get('connection'), d.authorization])).toEqual([['/sse', 'sse_0_abc', 'Bearer secret-1']]);
+    expect(sse.deletes.map((d) => [d.url.pathname, d.url.searchParams.get('connection'), d.authorization])).toEqual([
+      ['/sse', 'sse_0_abc', 'Bearer secret-1'],
+    ]);
   });
 
   it('subscribes over the frames endpoint with the connection secret, and delivers each message once, in order', async () => {
@@ -202,7 +204,8 @@ describe('the SSE transport', () => {
 
   it('a POST the broker answers CONNECTION_NOT_FOUND means the stream is gone: reconnect', async () => {
     const client = await sseClient();
-    sse.answerPost = () => Response.json({ success: false, error: 'no such connection', code: ErrorCode.CONNECTION_NOT_FOUND }, { status: 404 });
+    sse.answerPost = () =>
+      Response.json({ success: false, error: 'no such connection', code: ErrorCode.CONNECTION_NOT_FOUND }, { status: 404 });
     client.subscribe('news');
     await settle();
     expect(client.connectionState).toBe('disconnected');
@@ -250,7 +253,9 @@ describe('the SSE transport', () => {
   });
 
   it('refuses a transport option it does not know, before anything is opened', () => {
-    expect(() => makeClient({ transport: 'polling' as 'sse' })).toThrow(expect.objectContaining({ code: ClientErrorCode.INVALID_TRANSPORT }));
+    expect(() => makeClient({ transport: 'polling' as 'sse' })).toThrow(
+      expect.objectContaining({ code: ClientErrorCode.INVALID_TRANSPORT }),
+    );
   });
 
   it('without fetch (and no EventSource) SSE cannot start: NO_SSE', async () => {
@@ -301,7 +306,16 @@ describe('the SSE transport with an EventSource', () => {
     const done = client.connect();
     const es = FakeEventSource.instances[0]!;
     expect(new URL(es.url).pathname).toBe('/sse');
-    es.emit('connected', { type: 'connected', clientId: 'c', timestamp: 1, protocol: 1, heartbeatTimeout: 70_000, pingInterval: 15_000, connectionId: 'sse_1_x', connectionSecret: 's' });
+    es.emit('connected', {
+      type: 'connected',
+      clientId: 'c',
+      timestamp: 1,
+      protocol: 1,
+      heartbeatTimeout: 70_000,
+      pingInterval: 15_000,
+      connectionId: 'sse_1_x',
+      connectionSecret: 's',
+    });
     await done;
     await settle();
     expect(sse.postedFrames()).toEqual([{ type: 'subscribe', channel: 'news' }]);

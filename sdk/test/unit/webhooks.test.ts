@@ -10,7 +10,16 @@ const payload = {
   events: [
     { id: 'evt_1', name: 'channel_occupied', channel: 'chat:general', timeMs: 1_700_000_000_000 },
     { id: 'evt_2', name: 'member_removed', channel: 'chat:general', timeMs: 1_700_000_000_100, clientId: 'ana', info: { name: 'Ana' } },
-    { id: 'evt_3', name: 'client_event', channel: 'chat:general', timeMs: 1_700_000_000_200, event: 'typing', clientId: 'ana', data: { on: true }, messageId: 'msg_1' },
+    {
+      id: 'evt_3',
+      name: 'client_event',
+      channel: 'chat:general',
+      timeMs: 1_700_000_000_200,
+      event: 'typing',
+      clientId: 'ana',
+      data: { on: true },
+      messageId: 'msg_1',
+    },
   ],
 };
 const body = JSON.stringify(payload);
@@ -59,13 +68,24 @@ describe('verifyWebhook', () => {
     expect(await refused(verifyWebhook(body, signature, 'whsec_other'))).toBe('WEBHOOK_SIGNATURE_INVALID');
     expect(await refused(verifyWebhook(body.replace('ana', 'bob'), signature, SECRET))).toBe('WEBHOOK_SIGNATURE_INVALID');
     expect(await refused(verifyWebhook(`${body} `, signature, SECRET))).toBe('WEBHOOK_SIGNATURE_INVALID');
-    for (const bad of [signature.slice(7), `sha1=${signature.slice(7)}`, signature.slice(0, -2), `${signature}00`, `sha256=${'z'.repeat(64)}`]) {
+    for (const bad of [
+      signature.slice(7),
+      `sha1=${signature.slice(7)}`,
+      signature.slice(0, -2),
+      `${signature}00`,
+      `sha256=${'z'.repeat(64)}`,
+    ]) {
       expect(await refused(verifyWebhook(body, bad, SECRET))).toBe('WEBHOOK_SIGNATURE_INVALID');
     }
   });
 
   it('refuses a signed body that is not a webhook payload', async () => {
-    for (const text of ['not json', '[]', '{"timeMs":1}', '{"timeMs":1,"events":[{"name":"member_added","id":"e","channel":"c","timeMs":1}]}']) {
+    for (const text of [
+      'not json',
+      '[]',
+      '{"timeMs":1}',
+      '{"timeMs":1,"events":[{"name":"member_added","id":"e","channel":"c","timeMs":1}]}',
+    ]) {
       expect(await refused(verifyWebhook(text, await signWebhook(text, SECRET), SECRET))).toBe('WEBHOOK_PAYLOAD_INVALID');
     }
   });

@@ -36,7 +36,10 @@ function Chat({ user, onSignOut }: Props) {
   const openRoom = hashRoom ?? state.rooms.find((r) => r.joined)?.id ?? null;
 
   const refreshRooms = useCallback(() => {
-    api.rooms().then((r) => dispatch({ type: 'rooms', rooms: r.rooms }), (err: Error) => setError(err.message));
+    api.rooms().then(
+      (r) => dispatch({ type: 'rooms', rooms: r.rooms }),
+      (err: Error) => setError(err.message),
+    );
   }, []);
   useEffect(refreshRooms, [refreshRooms]);
 
@@ -90,23 +93,23 @@ function Chat({ user, onSignOut }: Props) {
     },
     [loadHistory, refreshRooms],
   );
-  const onSubscribed = useCallback((roomId: string, live: boolean) => setSubscribed((s) => (s[roomId] === live ? s : { ...s, [roomId]: live })), []);
-
-  const send = useCallback(
-    async (roomId: string, text: string, key: string = crypto.randomUUID()) => {
-      const problem = messageProblem(text);
-      if (problem !== null) return problem.error;
-      dispatch({ type: 'sending', pending: { key, roomId, text: text.trim(), status: 'sending', error: null, createdAt: Date.now() } });
-      try {
-        const { message } = await api.send(roomId, key, text);
-        dispatch({ type: 'sent', line: message });
-      } catch (err) {
-        dispatch({ type: 'failed', key, error: err instanceof ApiError ? err.message : 'Not sent.' });
-      }
-      return null;
-    },
+  const onSubscribed = useCallback(
+    (roomId: string, live: boolean) => setSubscribed((s) => (s[roomId] === live ? s : { ...s, [roomId]: live })),
     [],
   );
+
+  const send = useCallback(async (roomId: string, text: string, key: string = crypto.randomUUID()) => {
+    const problem = messageProblem(text);
+    if (problem !== null) return problem.error;
+    dispatch({ type: 'sending', pending: { key, roomId, text: text.trim(), status: 'sending', error: null, createdAt: Date.now() } });
+    try {
+      const { message } = await api.send(roomId, key, text);
+      dispatch({ type: 'sent', line: message });
+    } catch (err) {
+      dispatch({ type: 'failed', key, error: err instanceof ApiError ? err.message : 'Not sent.' });
+    }
+    return null;
+  }, []);
 
   const join = useCallback(async (roomId: string) => {
     try {

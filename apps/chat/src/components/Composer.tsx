@@ -72,7 +72,17 @@ export function Composer({ roomName, onSend, onTyping }: Props) {
           onKeyDown={onKeyDown}
         />
         <button type="submit" className="send" data-testid="send" disabled={draft.trim() === ''} aria-label="Send">
-          <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+          <svg
+            width="18"
+            height="18"
+            viewBox="0 0 24 24"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="2.2"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+            aria-hidden="true"
+          >
             <path d="M22 2 11 13" />
             <path d="M22 2 15 22l-4-9-9-4 20-7z" />
           </svg>

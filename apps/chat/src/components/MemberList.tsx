@@ -7,11 +7,24 @@ import { Avatar } from './Avatar.tsx';
 export function MemberList({ members, online, me }: { members: Member[]; online: PresenceMember[]; me: string }) {
   const onlineIds = new Set(online.map((m) => m.clientId));
   const onlineList = online
-    .map((p): Member => ({ userId: p.clientId, name: String(p.data?.name ?? members.find((m) => m.userId === p.clientId)?.name ?? p.clientId), lastSeenAt: null }))
+    .map(
+      (p): Member => ({
+        userId: p.clientId,
+        name: String(p.data?.name ?? members.find((m) => m.userId === p.clientId)?.name ?? p.clientId),
+        lastSeenAt: null,
+      }),
+    )
     .sort((a, b) => a.name.localeCompare(b.name));
   const offline = members.filter((m) => !onlineIds.has(m.userId));
   const row = (m: Member, isOnline: boolean) => (
-    <li key={m.userId} data-testid="member" data-user-id={m.userId} data-name={m.name} data-online={String(isOnline)} className={isOnline ? '' : 'offline'}>
+    <li
+      key={m.userId}
+      data-testid="member"
+      data-user-id={m.userId}
+      data-name={m.name}
+      data-online={String(isOnline)}
+      className={isOnline ? '' : 'offline'}
+    >
       <Avatar id={m.userId} name={m.name} size={28} online={isOnline} />
       <span className="member-name">
         {m.name}

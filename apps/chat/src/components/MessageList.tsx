@@ -92,7 +92,8 @@ export function MessageList({ roomName, lines, pending, me, loaded, hasMore, onL
       prev = undefined;
       continue;
     }
-    const grouped = prev !== undefined && prev.kind === 'message' && prev.userId === line.userId && line.createdAt - prev.createdAt < GROUP_MS;
+    const grouped =
+      prev !== undefined && prev.kind === 'message' && prev.userId === line.userId && line.createdAt - prev.createdAt < GROUP_MS;
     items.push(
       <article
         key={line.id}
@@ -122,7 +123,14 @@ export function MessageList({ roomName, lines, pending, me, loaded, hasMore, onL
   }
   for (const p of pending) {
     items.push(
-      <article key={`p-${p.key}`} className={`msg mine ${p.status}`} data-testid="message" data-key={p.key} data-author={me.name} data-status={p.status === 'sending' ? 'pending' : 'failed'}>
+      <article
+        key={`p-${p.key}`}
+        className={`msg mine ${p.status}`}
+        data-testid="message"
+        data-key={p.key}
+        data-author={me.name}
+        data-status={p.status === 'sending' ? 'pending' : 'failed'}
+      >
         <Avatar id={me.id} name={me.name} />
         <div className="body">
           <header>
@@ -149,7 +157,14 @@ export function MessageList({ roomName, lines, pending, me, loaded, hasMore, onL
   }
 
   return (
-    <div className="scroller" ref={scroller} onScroll={onScroll} data-testid="messages" data-loaded={String(loaded)} data-has-more={String(hasMore)}>
+    <div
+      className="scroller"
+      ref={scroller}
+      onScroll={onScroll}
+      data-testid="messages"
+      data-loaded={String(loaded)}
+      data-has-more={String(hasMore)}
+    >
       {loaded && !hasMore && (
         <div className="room-start">
           <h3>This is the very beginning of #{roomName}</h3>

@@ -36,7 +36,18 @@ export function RoomView({ room, me, feed, pending, onSend, onDiscard, onLoadOld
       </main>
     );
   }
-  return <JoinedRoom room={room} me={me} feed={feed} pending={pending} onSend={onSend} onDiscard={onDiscard} onLoadOlder={onLoadOlder} onJoin={onJoin} />;
+  return (
+    <JoinedRoom
+      room={room}
+      me={me}
+      feed={feed}
+      pending={pending}
+      onSend={onSend}
+      onDiscard={onDiscard}
+      onLoadOlder={onLoadOlder}
+      onJoin={onJoin}
+    />
+  );
 }
 
 function RoomHeader({ room, online }: { room: RoomSummary; online: number | null }) {
@@ -69,7 +80,10 @@ function JoinedRoom({ room, me, feed, pending, onSend, onDiscard, onLoadOlder }:
   // biome-ignore lint/correctness/useExhaustiveDependencies: `joins` is a trigger: the member list is fetched again whenever a join line arrives.
   useEffect(() => {
     let live = true;
-    api.members(room.id).then((r) => live && setMembers(r.members), () => undefined);
+    api.members(room.id).then(
+      (r) => live && setMembers(r.members),
+      () => undefined,
+    );
     return () => {
       live = false;
     };

@@ -120,7 +120,12 @@ export class ArenaScene extends Phaser.Scene {
       if (sprite === undefined) {
         const body = this.add.image(0, 0, playerTexture(this, p.color));
         const label = this.add
-          .text(0, -30, mine ? `${p.name} (you)` : p.name, { fontFamily: 'system-ui, sans-serif', fontSize: '13px', color: '#ffffff', fontStyle: '600' })
+          .text(0, -30, mine ? `${p.name} (you)` : p.name, {
+            fontFamily: 'system-ui, sans-serif',
+            fontSize: '13px',
+            color: '#ffffff',
+            fontStyle: '600',
+          })
           .setOrigin(0.5, 1)
           .setShadow(0, 1, '#000000', 3);
         sprite = this.add.container(pos.x, pos.y, [body, label]).setDepth(mine ? 3 : 2);
@@ -142,7 +147,12 @@ export class ArenaScene extends Phaser.Scene {
   private celebrate(p: { playerId: string; x: number; y: number }): void {
     const player = this.bridge.state.players.get(p.playerId);
     const text = this.add
-      .text(p.x, p.y - 20, '+1', { fontFamily: 'system-ui, sans-serif', fontSize: '20px', color: player?.color ?? '#ffc83d', fontStyle: '800' })
+      .text(p.x, p.y - 20, '+1', {
+        fontFamily: 'system-ui, sans-serif',
+        fontSize: '20px',
+        color: player?.color ?? '#ffc83d',
+        fontStyle: '800',
+      })
       .setOrigin(0.5)
       .setDepth(4)
       .setShadow(0, 2, '#000000', 4);

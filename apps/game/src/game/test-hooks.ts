@@ -24,7 +24,15 @@ export function exposeForTests(local: LocalPlayer, connection: () => ConnectionS
     get players() {
       return [...s.players.values()].map((p) => {
         const drawn = local.rendered.get(p.id);
-        return { id: p.id, name: p.name, score: p.score, online: p.online, drawn: drawn !== undefined, x: drawn?.x ?? p.x, y: drawn?.y ?? p.y };
+        return {
+          id: p.id,
+          name: p.name,
+          score: p.score,
+          online: p.online,
+          drawn: drawn !== undefined,
+          x: drawn?.x ?? p.x,
+          y: drawn?.y ?? p.y,
+        };
       });
     },
     get scores() {

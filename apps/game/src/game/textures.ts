@@ -56,8 +56,12 @@ export function playerTexture(scene: Phaser.Scene, color: string): string {
   g.fillStyle(0xffffff, 1).fillCircle(c, c - 2, r + 2);
   g.fillStyle(hex(color), 1).fillCircle(c, c - 2, r);
   g.fillStyle(0xffffff, 0.25).fillCircle(c - r / 3, c - r / 2, r / 2.4);
-  g.fillStyle(0xffffff, 1).fillCircle(c - 5, c - 5, 4.5).fillCircle(c + 5, c - 5, 4.5);
-  g.fillStyle(0x101525, 1).fillCircle(c - 4, c - 4, 2.2).fillCircle(c + 6, c - 4, 2.2);
+  g.fillStyle(0xffffff, 1)
+    .fillCircle(c - 5, c - 5, 4.5)
+    .fillCircle(c + 5, c - 5, 4.5);
+  g.fillStyle(0x101525, 1)
+    .fillCircle(c - 4, c - 4, 2.2)
+    .fillCircle(c + 6, c - 4, 2.2);
   g.generateTexture(key, size, size);
   g.destroy();
   return key;

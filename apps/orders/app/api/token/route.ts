@@ -12,7 +12,8 @@ export const dynamic = 'force-dynamic';
 export async function POST(request: Request) {
   try {
     const userId = new URL(request.url).searchParams.get('userId') ?? '';
-    if (!userExists(userId)) return Response.json({ error: `customer '${userId}' does not exist`, code: 'USER_NOT_FOUND' }, { status: 404 });
+    if (!userExists(userId))
+      return Response.json({ error: `customer '${userId}' does not exist`, code: 'USER_NOT_FOUND' }, { status: 404 });
     const token = await pushflo.createToken({
       clientId: `user-${userId}`,
       capabilities: { [customerChannel(userId)]: ['subscribe', 'history'] },

@@ -12,7 +12,9 @@ export default function NoSuchCustomer() {
     <section className="home not-found" data-testid="no-such-customer">
       <p className="eyebrow">404</p>
       <h1>No such customer</h1>
-      <p className="lead">We don&apos;t have a customer at this address, so there are no orders to track here. Check the link, or pick one of these:</p>
+      <p className="lead">
+        We don&apos;t have a customer at this address, so there are no orders to track here. Check the link, or pick one of these:
+      </p>
       <div className="cards">
         {users.map((u) => (
           <Link key={u.id} href={`/customer/${u.id}`} className="card">
