@@ -4,7 +4,7 @@
  * spec), dropping and restoring a user's WebSocket, and publish → render
  * latency.
  */
-import type { Browser, BrowserContext, Locator, Page, TestInfo, WebSocketRoute } from '@playwright/test';
+import { type Browser, type BrowserContext, expect, type Locator, type Page, type TestInfo, type WebSocketRoute } from '@playwright/test';
 
 /** Contexts opened by `openUsers` and not closed yet. */
 const opened = new Set<BrowserContext>();
@@ -83,6 +83,29 @@ export async function typeInto(field: Locator, text: string): Promise<void> {
   await field.press('ControlOrMeta+a');
   await field.press('Backspace');
   await field.pressSequentially(text);
+}
+
+/**
+ * The connection badge every app shows, checked while the first connect was refused: a polite live
+ * region saying "Offline", with a Retry button. `retry()` clicks it (restore the link first) and
+ * checks the badge says `liveText` with the button gone.
+ */
+export async function offlineBadge(page: Page): Promise<{ retry(liveText: string): Promise<void> }> {
+  const badge = page.getByTestId('connection');
+  await expect(badge).toHaveAttribute('data-state', 'error');
+  await expect(badge).toHaveRole('status');
+  await expect(badge).toHaveAttribute('aria-live', 'polite');
+  await expect(badge).toHaveText('Offline');
+  const button = page.getByRole('button', { name: 'Retry' });
+  await expect(button).toBeVisible();
+  return {
+    async retry(liveText: string) {
+      await button.click();
+      await expect(badge).toHaveAttribute('data-state', 'connected');
+      await expect(badge).toHaveText(liveText);
+      await expect(button).toHaveCount(0);
+    },
+  };
 }
 
 /** The 95th percentile of a list of numbers. */

@@ -4,7 +4,7 @@
  */
 import type { APIRequestContext, Page } from '@playwright/test';
 import { CROSS, expect, test } from '../lib/fixtures';
-import { closeUsers, openUsers, p95, socketLink, typeInto } from '../lib/harness';
+import { closeUsers, offlineBadge, openUsers, p95, socketLink, typeInto } from '../lib/harness';
 import { BROKER_WS_URL, ORDERS_URL } from '../lib/stack';
 
 test.afterEach(closeUsers);
@@ -267,19 +267,10 @@ test('the connection badge is a live region; after a refused first connect, Retr
   const link = await socketLink(page);
   await link.drop(); // the network is down before the page loads
   await page.goto(`${ORDERS_URL}/customer/2`);
-  const badge = page.getByTestId('connection');
-  await expect(badge).toHaveAttribute('data-state', 'error');
-  await expect(badge).toHaveRole('status');
-  await expect(badge).toHaveAttribute('aria-live', 'polite');
-  await expect(badge).toHaveText('Offline');
-  const retry = page.getByRole('button', { name: 'Retry' });
-  await expect(retry).toBeVisible();
+  const badge = await offlineBadge(page);
 
   link.restore();
-  await retry.click();
-  await expect(badge).toHaveAttribute('data-state', 'connected');
-  await expect(badge).toHaveText('Live');
-  await expect(retry).toHaveCount(0);
+  await badge.retry('Live');
   await expect(page.getByTestId('subscribed')).toHaveAttribute('data-subscribed', 'true');
   const order = await createOrder(request, '2', unique('After retry'));
   await expect(page.getByTestId('toast').filter({ hasText: `${order.item}: Placed` })).toBeVisible();

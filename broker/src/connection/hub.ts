@@ -18,7 +18,6 @@ import {
   parseClientFrame,
   PONG_TEXT,
   type AuthFrame,
-  type AuthenticatedFrame,
   type Capability,
   type ErrorFrame,
   type PresenceFrame,
@@ -28,10 +27,11 @@ import {
   type SubscribedFrame,
   type UnsubscribedFrame,
 } from '@pushflodev/sdk/protocol';
-import type { Entry, JoinOptions, JoinResult, PublishInput } from '../rpc';
+import type { Entry, JoinOptions, JoinResult } from '../rpc';
 import { SocketBuckets, type SocketLimit } from '../limits/socket-buckets';
 import { Subscriptions, type Subscription } from './subscriptions';
-import { Uplink } from './uplink';
+import { checkRefresh } from './reauthenticate';
+import { clientEventInput, Uplink } from './uplink';
 import type { HubHost, HubLimits, HubSocket, SocketAuth } from './hub-types';
 import { Output, type SharedBatch } from './outflow';
 
@@ -291,47 +291,20 @@ export class Hub<S extends HubSocket> {
       return;
     }
     if (!this.take(ws, 'events', channel)) return;
-    const meta = this.host.meta(ws);
-    const input: PublishInput = {
-      eventType: frame.event,
-      data: JSON.stringify(frame.data),
-      clientId: meta.clientId,
-      clientEvent: true,
-      ephemeral: frame.ephemeral ?? false,
-    };
-    if (frame.echo === false) input.except = meta.id;
-    const queued = this.uplink.push(channel, input, () =>
-      this.error(ws, ErrorCode.PUBLISH_FAILED, `could not publish on '${channel}'; try again`, channel),
-    );
-    if (!queued) {
-      this.error(
-        ws,
-        ErrorCode.RATE_LIMITED,
-        `'${channel}' has too many client events waiting: this one was not published, slow down`,
-        channel,
-      );
+    const input = clientEventInput(frame, this.host.meta(ws));
+    const failed = () => this.error(ws, ErrorCode.PUBLISH_FAILED, `could not publish on '${channel}'; try again`, channel);
+    if (!this.uplink.push(channel, input, failed)) {
+      const waiting = `'${channel}' has too many client events waiting: this one was not published, slow down`;
+      this.error(ws, ErrorCode.RATE_LIMITED, waiting, channel);
     }
   }
 
   private async reauthenticate(ws: S, frame: AuthFrame): Promise<void> {
-    const meta = this.host.meta(ws);
-    if (!meta.token) {
-      this.error(ws, ErrorCode.FORBIDDEN, 'this socket was opened with an API key; connect with a token to use auth');
-      return;
-    }
-    const check = await this.host.verifyToken(frame.token);
-    if (!check.ok) {
-      this.error(ws, check.code, check.error);
-      return;
-    }
-    if (check.claims.sub !== meta.clientId) {
-      this.error(ws, ErrorCode.FORBIDDEN, `a refreshed token must name the same client id ('${meta.clientId}')`);
-      return;
-    }
-    meta.exp = check.claims.exp * 1000;
-    this.host.saveMeta(ws, meta);
-    this.authorize(meta.id, { cap: check.claims.cap, info: check.claims.info === undefined ? null : JSON.stringify(check.claims.info) });
-    this.send(ws, { type: 'authenticated', clientId: meta.clientId, exp: check.claims.exp } satisfies AuthenticatedFrame);
+    const refresh = await checkRefresh(this.host, ws, frame.token);
+    if (!refresh.ok) return this.error(ws, refresh.code, refresh.error);
+    this.host.saveMeta(ws, refresh.meta);
+    this.authorize(refresh.meta.id, refresh.auth);
+    this.send(ws, refresh.frame);
   }
 
   /** A socket closed or errored: drop all its subscriptions, presence included. */

@@ -10,7 +10,9 @@
  * refused at once, and the caller answers the sender; nothing is dropped
  * silently.
  */
+import type { PublishFrame } from '@pushflodev/sdk/protocol';
 import type { PublishInput } from '../rpc';
+import type { SocketMeta } from './hub-types';
 
 export interface UplinkPort {
   /** Publishes the inputs on the channel, in order, in one step. */
@@ -77,4 +79,17 @@ export class Uplink {
     queue.sending = false;
     this.queues.delete(channel);
   }
+}
+
+/** What a client event (`publish` over a socket) asks its channel to publish. */
+export function clientEventInput(frame: PublishFrame, meta: SocketMeta): PublishInput {
+  const input: PublishInput = {
+    eventType: frame.event,
+    data: JSON.stringify(frame.data),
+    clientId: meta.clientId,
+    clientEvent: true,
+    ephemeral: frame.ephemeral ?? false,
+  };
+  if (frame.echo === false) input.except = meta.id;
+  return input;
 }
