@@ -59,8 +59,10 @@ export async function socketLink(target: Page | BrowserContext, match: RegExp = 
     ws.connectToServer();
     open.add(ws);
   });
+  // While the network is down, the SDK's SSE fallback (`transport: 'auto'`) is refused too.
+  await target.route(/\/sse(\/|\?|$)/, (route) => (cut ? route.abort('internetdisconnected') : route.fallback()));
   return {
-    /** Drops every open socket and refuses new ones. */
+    /** Drops every open socket and refuses new ones (and SSE streams: none is open while a socket works). */
     async drop(): Promise<void> {
       cut = true;
       for (const ws of open) await ws.close({ code: 4000, reason: 'network down (test)' }).catch(() => undefined);

@@ -34,7 +34,7 @@ export async function receiveWebhook(rawBody: string, signature: string | null):
     throw err;
   }
   const now = Date.now();
-  const seen: Array<{ roomId: string; userId: string; at: number }> = [];
+  const seen: Array<{ roomId: string; userId: string }> = [];
   let handled = 0;
   transaction((d) => {
     d.prepare('DELETE FROM webhook_events WHERE received_at < ?').run(now - DEDUPE_MS);
@@ -47,17 +47,29 @@ export async function receiveWebhook(rawBody: string, signature: string | null):
         event.clientId,
         event.timeMs,
       );
-      seen.push({ roomId: event.channel.slice(ROOM_PREFIX.length), userId: event.clientId, at: event.timeMs });
+      seen.push({ roomId: event.channel.slice(ROOM_PREFIX.length), userId: event.clientId });
     }
   });
   // Stored first; the announcement is a courtesy (a member list that misses it shows the time on its next load).
+  // "Last seen" is per user and each room's webhooks come on their own, so every room of the user hears the
+  // stored time, not only the room whose event carried it.
+  const users = new Set(seen.map((s) => s.userId));
+  const announcements = [...users].flatMap((userId) => {
+    const lastSeenAt = lastSeen(userId);
+    const rooms = new Set([...seen.filter((s) => s.userId === userId).map((s) => s.roomId), ...roomsOf(userId)]);
+    return [...rooms].map((roomId) => ({ roomId, userId, lastSeenAt }));
+  });
   await Promise.all(
-    seen.map(({ roomId, userId }) => {
-      const lastSeenAt = lastSeen(userId);
-      return pushflo.publish(roomChannel(roomId), { userId, lastSeenAt }, { eventType: EVENTS.memberSeen }).catch(() => undefined);
-    }),
+    announcements.map(({ roomId, userId, lastSeenAt }) =>
+      pushflo.publish(roomChannel(roomId), { userId, lastSeenAt }, { eventType: EVENTS.memberSeen }).catch(() => undefined),
+    ),
   );
   return { handled, ignored: events.length - handled };
+}
+
+function roomsOf(userId: string): string[] {
+  const rows = database().prepare('SELECT room_id FROM memberships WHERE user_id = ?').all(userId) as Array<{ room_id: string }>;
+  return rows.map((r) => r.room_id);
 }
 
 function lastSeen(userId: string): number | null {
