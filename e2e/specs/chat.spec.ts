@@ -407,6 +407,7 @@ test('the connection badge is a live region; after a refused first connect, Retr
 
   link.restore();
   await badge.retry('Connected');
+  await expect(page.getByTestId('transport')).toContainText('WebSocket'); // the link is back: no SSE fallback
   await expect(page.getByTestId('app')).toHaveAttribute('data-ready', 'true');
   // Live again: a message sent from elsewhere (the API, as this user) arrives over the socket.
   const text = `after retry ${Date.now().toString(36)}`;
