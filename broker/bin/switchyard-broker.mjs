@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { settingsFromEnv, startBroker } from '../scripts/launcher.mjs';
+import { settingsFromEnv, startBroker, stopOnSignals } from '../scripts/launcher.mjs';
 
 const BROKER_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CONFIG = join(BROKER_DIR, 'wrangler.jsonc');
@@ -58,19 +58,7 @@ async function dev(argv) {
   console.log(`switchyard-broker ready on ${broker.url}  (ws: ${broker.url.replace('http', 'ws')}/ws, state: ${broker.stateDir})`);
   if (vars.ALLOW_DEV_KEYS !== 'false') console.log('dev keys (local only): pub_local_dev  sec_local_dev  mgmt_local_dev');
 
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    await broker.stop();
-    process.exit(0);
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, shutdown);
-  broker.process.on('exit', (code) => {
-    if (stopping) return;
-    console.error(`switchyard-broker: workerd exited (${code})`);
-    process.exit(code || 1);
-  });
+  stopOnSignals(broker, 'switchyard-broker');
 }
 
 const [command = 'dev', ...rest] = process.argv.slice(2);

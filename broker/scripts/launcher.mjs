@@ -179,6 +179,27 @@ export async function startBroker(options = {}) {
 }
 
 /**
+ * Keeps a started broker for the life of this process: SIGINT, SIGTERM and
+ * SIGHUP stop it (its whole process tree) and exit 0; the broker dying on its
+ * own exits this process non-zero.
+ */
+export function stopOnSignals(broker, label) {
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await broker.stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, shutdown);
+  broker.process.on('exit', (code) => {
+    if (stopping) return;
+    console.error(`${label}: the broker exited (${code}); stopping`);
+    process.exit(code || 1);
+  });
+}
+
+/**
  * The command line (`pnpm broker`, `pnpm dev`'s broker): PORT (8787),
  * BROKER_STATE_DIR, every setting from the environment; rebuilds on change
  * unless --no-watch. Resolves once the broker is ready; exits the process
@@ -210,22 +231,7 @@ export async function runCli(argv = process.argv.slice(2), { label = 'broker' } 
   const custom = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
   if (custom.length > 0) console.log(`${label}: settings from the environment: ${custom.join(' ')}`);
   if (all.ALLOW_DEV_KEYS !== 'false') console.log(`${label}: dev keys (local only): pub_local_dev  sec_local_dev  mgmt_local_dev`);
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    await broker.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
-  process.on('SIGHUP', shutdown);
-  broker.process.on('exit', (code) => {
-    if (!stopping) {
-      console.error(`${label}: the broker exited (${code}); stopping`);
-      process.exit(code ?? 1);
-    }
-  });
+  stopOnSignals(broker, label);
   return broker;
 }
 
