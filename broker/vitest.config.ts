@@ -38,6 +38,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/workerd/**/*.test.ts'],
-    testTimeout: 30_000,
+    // Waits are deadline-based (test/shared/wait.ts: 30 s each, returning as soon as they hold); a test may chain several.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });
