@@ -176,7 +176,11 @@ export const SETTINGS = [
     kind: 'urls',
     meaning: 'comma-separated `http(s)` URLs that each get every webhook event; unset: webhooks off. Needs `WEBHOOK_SECRET`',
   },
-  { name: 'WEBHOOK_SECRET', kind: 'secret', meaning: 'signs webhooks (`X-Switchyard-Signature: sha256=…`); set as a secret when deployed' },
+  {
+    name: 'WEBHOOK_SECRET',
+    kind: 'secret',
+    meaning: 'signs webhooks (`X-Switchyard-Signature: t=…,sha256=…`); set as a secret when deployed',
+  },
   {
     name: 'WEBHOOK_VACATE_DELAY_MS',
     kind: 'int',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type Capability,
   claimsProblem,
   MAX_CAPABILITY_PATTERN_LENGTH,
   MAX_CAPABILITY_PATTERNS,
@@ -34,7 +35,8 @@ describe('patternMatches', () => {
       ['*ab', 'aab', true],
       ['*aab*', 'aaab', true],
     ];
-    for (const [pattern, channel, expected] of cases) expect([pattern, channel, patternMatches(pattern, channel)]).toEqual([pattern, channel, expected]);
+    for (const [pattern, channel, expected] of cases)
+      expect([pattern, channel, patternMatches(pattern, channel)]).toEqual([pattern, channel, expected]);
   });
 
   it('takes microseconds on patterns that make a RegExp backtrack (no RegExp built from a pattern)', () => {
@@ -51,7 +53,9 @@ describe('capability caps', () => {
   const base = { sub: 'u1', iat: 1_000, exp: 2_000 };
 
   it(`refuses more than ${MAX_CAPABILITY_PATTERNS} patterns and patterns over ${MAX_CAPABILITY_PATTERN_LENGTH} characters`, async () => {
-    const many = Object.fromEntries(Array.from({ length: MAX_CAPABILITY_PATTERNS + 1 }, (_, i) => [`c${i}`, ['subscribe']]));
+    const many: Record<string, Capability[]> = Object.fromEntries(
+      Array.from({ length: MAX_CAPABILITY_PATTERNS + 1 }, (_, i) => [`c${i}`, ['subscribe' as const]]),
+    );
     expect(claimsProblem({ ...base, cap: many })).toMatch(/at most 32 capability patterns/);
     const enough = Object.fromEntries(Array.from({ length: MAX_CAPABILITY_PATTERNS }, (_, i) => [`c${i}`, ['subscribe']]));
     expect(claimsProblem({ ...base, cap: enough })).toBeNull();
@@ -68,7 +72,10 @@ describe('capability caps', () => {
     const body = `${enc({ alg: 'HS256', typ: 'JWT' })}.${enc({ ...base, cap: { ['*'.repeat(200)]: ['subscribe'] } })}`;
     const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
     const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(body)));
-    const sig = btoa(String.fromCharCode(...mac)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const sig = btoa(String.fromCharCode(...mac))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
     const check = await verifyToken(`${body}.${sig}`, [secret], 1_500);
     expect(check).toMatchObject({ ok: false, code: 'TOKEN_MALFORMED' });
   });
