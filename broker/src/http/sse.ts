@@ -20,7 +20,6 @@ import {
   grants,
   isPrivateChannel,
   MAX_SSE_FRAMES_PER_POST,
-  MAX_SSE_POST_BYTES,
   parseCursor,
   PROTOCOL_VERSION,
   SseParam,
@@ -162,14 +161,10 @@ async function frames(c: Ctx): Promise<Response> {
   const t = target(c);
   if (!t.ok) return t.response;
   const { connectionId, secret } = t;
-  const length = Number(c.req.header('Content-Length') ?? '0');
-  if (length > MAX_SSE_POST_BYTES) return fail(c, 413, ErrorCode.PAYLOAD_TOO_LARGE, `body is over ${MAX_SSE_POST_BYTES} bytes`);
-  const text = await c.req.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_SSE_POST_BYTES)
-    return fail(c, 413, ErrorCode.PAYLOAD_TOO_LARGE, `body is over ${MAX_SSE_POST_BYTES} bytes`);
+  // Read within MAX_SSE_POST_BYTES before this runs (readBody in http/input.ts).
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(c.get('bodyText') ?? '');
   } catch {
     return fail(c, 400, ErrorCode.INVALID_JSON, 'body is not valid JSON: send one client frame or a list of them');
   }

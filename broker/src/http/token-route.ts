@@ -36,7 +36,7 @@ function endpointFor(request: Request): string {
 
 export async function issueConnectionToken(c: Context<AppEnv>): Promise<Response> {
   for (const [name, value] of Object.entries(TOKEN_CORS_HEADERS)) c.header(name, value);
-  const body = await jsonBody(c.req.raw);
+  const body = jsonBody(c);
   if (typeof body.publishKey !== 'string' || body.publishKey.length === 0)
     throw badRequest(ErrorCode.INVALID_REQUEST, "'publishKey' is required: a publish key (pub_…)");
   if (body.clientId !== undefined && body.clientId !== null && !isValidClientId(body.clientId))
