@@ -10,8 +10,10 @@
  *   client frames to the shard holding that stream; `DELETE /sse?connection=…`
  *   ends the stream (a clean close: its presence leaves at once).
  *
- * Both answer CORS requests from any origin (no cookies are involved: the
- * credentials are in the URL and the Authorization header).
+ * Both answer CORS preflights from any origin (no cookies are involved: the
+ * credentials are in the URL and the Authorization header); a page whose
+ * `Origin` is not in `ALLOWED_ORIGINS` is then refused with 403
+ * `ORIGIN_NOT_ALLOWED` (./origins.ts).
  */
 import { Hono, type Context } from 'hono';
 import {
@@ -34,6 +36,7 @@ import { countWorkerError } from '../stats/sinks';
 import { stub } from '../stub';
 import type { AppEnv } from './auth-middleware';
 import { authenticateConnection } from './connect-auth';
+import { originProblem } from './origins';
 
 type Ctx = Context<AppEnv>;
 
@@ -188,6 +191,13 @@ async function frames(c: Ctx): Promise<Response> {
 /** `GET /sse`, `POST /sse/frames` and their CORS preflights; mounted at `/sse`. */
 export const sse = new Hono<AppEnv>();
 sse.options('*', () => new Response(null, { status: 204, headers: CORS }));
+// A page on an origin not allowed is refused before any stream starts (and before its frames or DELETE are looked at).
+sse.use('*', async (c, next) => {
+  if (c.req.method === 'OPTIONS') return next();
+  const problem = originProblem(c.env, c.req.raw);
+  if (problem !== null) return fail(c, 403, ErrorCode.ORIGIN_NOT_ALLOWED, problem);
+  return next();
+});
 sse.get('/', open);
 sse.delete('/', end);
 sse.post('/frames', frames);
