@@ -27,6 +27,8 @@ export const TEST_BINDINGS = {
   WEBHOOK_CLIENT_EVENTS: 'hooked:*,exact:one',
   // SSE heartbeats every second (the shortest allowed), so a test sees one quickly.
   SSE_HEARTBEAT_MS: '1000',
+  // The broker's own test host, and any subdomain of allowed.example (hostile-edge.test.ts).
+  ALLOWED_ORIGINS: 'http://broker.test,https://*.allowed.example',
 } as const;
 
 export default defineConfig({
@@ -38,6 +40,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/workerd/**/*.test.ts'],
-    testTimeout: 30_000,
+    // Waits are deadline-based (test/shared/wait.ts: 30 s each, returning as soon as they hold); a test may chain several.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

@@ -19,16 +19,7 @@ import {
 } from '@pushflodev/sdk/protocol';
 import { requireRole, type AppEnv } from './http/auth-middleware';
 import { badRequest, HttpError } from './http/errors';
-import {
-  channelName,
-  contentText,
-  eventTypeOf,
-  idempotencyKeyOf,
-  intQuery,
-  jsonBody,
-  MAX_BATCH_BODY_BYTES,
-  optionalIntQuery,
-} from './http/input';
+import { channelName, contentText, eventTypeOf, idempotencyKeyOf, intQuery, jsonBody, optionalIntQuery, readBody } from './http/input';
 import { rateLimit } from './http/rate-limit';
 import { upgrade } from './http/socket';
 import { issueConnectionToken, tokenPreflight } from './http/token-route';
@@ -128,6 +119,9 @@ function notFound(slug: string): HttpError {
 
 export const app = new Hono<App>();
 
+// Every body, on every route, is read through its size limit before auth and parsing (http/input.ts).
+app.use('*', readBody);
+
 app.get('/health', (c) => c.json({ status: 'ok', service: 'switchyard-broker', version: VERSION, time: Date.now() }));
 
 app.get('/ws', upgrade);
@@ -142,13 +136,13 @@ api.options('/auth/token', tokenPreflight);
 // --- publishing and history (secret key) ---------------------------------------
 api.post('/channels/:channel/messages', requireRole('secret'), async (c) => {
   const channel = channelName(c.req.param('channel'));
-  const body = await jsonBody(c.req.raw);
+  const body = jsonBody(c);
   const key = idempotencyKeyOf(c.req.header('Idempotency-Key') ?? body.id, 'Idempotency-Key');
   return ok(c, await publishOne(c, channel, publishInput(body.content, body.eventType, 'content', 'eventType', key)), 201);
 });
 
 api.post('/publish', requireRole('secret'), async (c) => {
-  const body = await jsonBody(c.req.raw);
+  const body = jsonBody(c);
   const channel = channelName(body.channel);
   const key = idempotencyKeyOf(c.req.header('Idempotency-Key') ?? body.id, 'Idempotency-Key');
   return ok(c, await publishOne(c, channel, publishInput(body.data, body.event, 'data', 'event', key)), 201);
@@ -161,7 +155,7 @@ api.post('/publish', requireRole('secret'), async (c) => {
  * message, in request order.
  */
 api.post('/batch', requireRole('secret'), async (c) => {
-  const body = await jsonBody(c.req.raw, MAX_BATCH_BODY_BYTES);
+  const body = jsonBody(c);
   const items = body.messages;
   if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH)
     throw badRequest(ErrorCode.INVALID_REQUEST, `'messages' must be a list of 1 to ${MAX_BATCH} messages`);
@@ -229,7 +223,7 @@ api.get('/channels', requireRole('management'), async (c) => {
 });
 
 api.post('/channels', requireRole('management'), async (c) => {
-  const body = await jsonBody(c.req.raw);
+  const body = jsonBody(c);
   const slug = channelName(body.slug);
   const created = await registry(c.env).create(slug, channelPatch(slug, body));
   if (created === null) throw new HttpError(409, ErrorCode.CHANNEL_EXISTS, `channel '${slug}' already exists`);
@@ -245,7 +239,7 @@ api.get('/channels/:channel', requireRole('management'), async (c) => {
 
 api.patch('/channels/:channel', requireRole('management'), async (c) => {
   const slug = channelName(c.req.param('channel'));
-  const updated = await registry(c.env).update(slug, channelPatch(slug, await jsonBody(c.req.raw)));
+  const updated = await registry(c.env).update(slug, channelPatch(slug, jsonBody(c)));
   if (updated === null) throw notFound(slug);
   return ok(c, await channelInfo(c.env, updated));
 });

@@ -50,6 +50,10 @@ export interface Env {
   IDEMPOTENCY_WINDOW_SECONDS?: string;
   /** Output a socket may be handed without a frame from its client (default 2 MiB); past it: close 4002. */
   SLOW_CONSUMER_BYTES?: string;
+  /** Browser origins allowed on /ws and /sse (comma list, `*` allowed); unset: the broker's own host only. */
+  ALLOWED_ORIGINS?: string;
+  /** POST /api/v1/auth/token calls per client address per minute (default 60, a minute's worth at once). */
+  TOKEN_REQUESTS_PER_MINUTE?: string;
   /** Lifetime of tokens from POST /api/v1/auth/token, seconds (default 3600, 60 to 86400). */
   CONNECTION_TOKEN_TTL_SECONDS?: string;
   /** Comma-separated URLs that each get every webhook event (default none: webhooks off). */

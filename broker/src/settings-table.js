@@ -29,7 +29,7 @@
 /**
  * @typedef {object} TextSetting
  * @property {string} name
- * @property {'keys' | 'flag' | 'urls' | 'patterns' | 'secret'} kind keys, urls, patterns: comma-separated lists; flag: `true` / `false`; secret: any text, never printed.
+ * @property {'keys' | 'flag' | 'urls' | 'patterns' | 'origins' | 'secret'} kind keys, urls, patterns, origins: comma-separated lists; flag: `true` / `false`; secret: any text, never printed.
  * @property {string} meaning
  * @property {string} [localDefault] What the local launcher uses when the variable is unset.
  */
@@ -154,6 +154,24 @@ export const SETTINGS = [
       'output a socket may be handed without hearing from its client (any frame; pings count); past it the socket is closed `4002` and resumes from history. 2 MiB: a full batch publish (1 MB body) fits',
   },
   {
+    name: 'ALLOWED_ORIGINS',
+    kind: 'origins',
+    localDefault: '*',
+    meaning:
+      "comma-separated browser origins (`https://app.example.com`; `*` in one matches any run of characters, `*` alone allows every origin) that may open `/ws` and `/sse`; another `Origin` gets 403 `ORIGIN_NOT_ALLOWED`, a request without one (a server) passes. Unset: only pages on the broker's own host",
+  },
+  {
+    name: 'TOKEN_REQUESTS_PER_MINUTE',
+    kind: 'int',
+    default: 60,
+    localDefault: 6_000,
+    min: 1,
+    max: 1_000_000,
+    unit: 'requests/min',
+    meaning:
+      '`POST /api/v1/auth/token` calls per client address (`CF-Connecting-IP`; where there is none, as locally, every client shares one bucket), a minute’s worth at once, counted before the key is looked at; per key, `PUBLISH_RATE_PER_SECOND` applies too',
+  },
+  {
     name: 'CONNECTION_TOKEN_TTL_SECONDS',
     kind: 'int',
     default: 3_600,
@@ -176,7 +194,11 @@ export const SETTINGS = [
     kind: 'urls',
     meaning: 'comma-separated `http(s)` URLs that each get every webhook event; unset: webhooks off. Needs `WEBHOOK_SECRET`',
   },
-  { name: 'WEBHOOK_SECRET', kind: 'secret', meaning: 'signs webhooks (`X-Switchyard-Signature: sha256=…`); set as a secret when deployed' },
+  {
+    name: 'WEBHOOK_SECRET',
+    kind: 'secret',
+    meaning: 'signs webhooks (`X-Switchyard-Signature: t=…,sha256=…`); set as a secret when deployed',
+  },
   {
     name: 'WEBHOOK_VACATE_DELAY_MS',
     kind: 'int',
@@ -224,6 +246,10 @@ export function settingsProblems(values) {
     } else if (spec.kind === 'flag') {
       if (raw !== 'true' && raw !== 'false')
         problems.push(`${spec.name}=${JSON.stringify(raw)} must be 'true' or 'false': ${spec.meaning}`);
+    } else if (spec.kind === 'origins') {
+      for (const origin of list(raw))
+        if (origin !== '*' && !/^https?:\/\/[^\s/]+$/.test(origin))
+          problems.push(`${spec.name}: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path) or '*': ${spec.meaning}`);
     } else if (spec.kind === 'urls') {
       for (const url of list(raw))
         if (!/^https?:\/\/[^\s/]+/.test(url)) problems.push(`${spec.name}: ${JSON.stringify(url)} is not an http(s) URL: ${spec.meaning}`);

@@ -25,6 +25,9 @@ export interface Settings {
   idempotencyWindowMs: number;
   slowConsumerBytes: number;
   connectionTokenTtlSeconds: number;
+  /** Browser origins allowed on /ws and /sse, lower-case, `*` wildcards; null when unset (the broker's own host only). */
+  allowedOrigins: string[] | null;
+  tokenRequestsPerMinute: number;
   sseHeartbeatMs: number;
   /** Empty unless both WEBHOOK_URL and WEBHOOK_SECRET are set. */
   webhookUrls: string[];
@@ -73,6 +76,8 @@ export function parseSettings(values: SettingValues): Settings {
     idempotencyWindowMs: int(values, 'IDEMPOTENCY_WINDOW_SECONDS') * 1000,
     slowConsumerBytes: int(values, 'SLOW_CONSUMER_BYTES'),
     connectionTokenTtlSeconds: int(values, 'CONNECTION_TOKEN_TTL_SECONDS'),
+    allowedOrigins: list(values.ALLOWED_ORIGINS).length === 0 ? null : list(values.ALLOWED_ORIGINS).map((o) => o.toLowerCase()),
+    tokenRequestsPerMinute: int(values, 'TOKEN_REQUESTS_PER_MINUTE'),
     sseHeartbeatMs: int(values, 'SSE_HEARTBEAT_MS'),
     webhookUrls: values.WEBHOOK_SECRET ? list(values.WEBHOOK_URL) : [],
     webhookSecret: values.WEBHOOK_SECRET ?? '',

@@ -5,7 +5,11 @@ import { ErrorCode, grants, isToken, verifyToken, type Capability } from '@pushf
 import { HttpError } from './errors';
 
 /** What the auth middleware leaves for the handlers. */
-export type AppEnv = { Bindings: Env; Variables: { keyId: string } };
+export type AppEnv = {
+  Bindings: Env;
+  /** `keyId`: the caller's key (rate limits); `bodyText`: the request body, read within its limit (`readBody`). */
+  Variables: { keyId: string; bodyText: string };
+};
 
 const NEEDS: Record<Role, string> = {
   publish: 'a publish (pub_), secret or management key',

@@ -1,6 +1,17 @@
 /** Validation of REST input: bodies, channel names, content, queries. */
-import { byteLength, channelNameProblem, ErrorCode, eventTypeProblem, isPlainObject, MAX_MESSAGE_BYTES } from '@pushflodev/sdk/protocol';
+import type { Context, MiddlewareHandler } from 'hono';
+import {
+  byteLength,
+  channelNameProblem,
+  ErrorCode,
+  eventTypeProblem,
+  isPlainObject,
+  MAX_MESSAGE_BYTES,
+  MAX_SSE_POST_BYTES,
+} from '@pushflodev/sdk/protocol';
+import type { AppEnv } from './auth-middleware';
 import { badRequest, HttpError } from './errors';
+import { countWorkerError } from '../stats/sinks';
 
 /** Largest request body accepted (a 32 KB message plus its envelope). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -15,15 +26,112 @@ export function channelName(name: unknown): string {
 /** Largest batch request body. */
 export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
 
-/** Reads a JSON object body, refusing oversized and non-JSON bodies. */
-export async function jsonBody(request: Request, limit = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > limit) throw tooLarge(limit);
-  const text = await request.text();
-  if (byteLength(text) > limit) throw tooLarge(limit);
+/**
+ * The largest body each route takes; every other route takes
+ * `MAX_BODY_BYTES` (the body of a route that reads none is still drained
+ * through the limit, never buffered whole).
+ */
+const BODY_LIMITS: Readonly<Record<string, number>> = {
+  '/api/v1/batch': MAX_BATCH_BODY_BYTES,
+  '/sse/frames': MAX_SSE_POST_BYTES,
+};
+
+/** The body limit of a request path. */
+export function bodyLimitFor(path: string): number {
+  return BODY_LIMITS[path] ?? MAX_BODY_BYTES;
+}
+
+/**
+ * Reads every request body through a streaming size limit, before auth and
+ * before any parsing, and leaves its text for the handlers (`bodyText`). A
+ * declared `Content-Length` over the limit is refused without reading a byte;
+ * a chunked body (no length) is read chunk by chunk and refused the moment it
+ * passes the limit: 413 `PAYLOAD_TOO_LARGE`, and the broker has held at most
+ * the limit plus one chunk. So a 100 MB body costs what its first kilobytes do.
+ */
+export const readBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const body = c.req.raw.body;
+  if (body === null) {
+    c.set('bodyText', '');
+    return next();
+  }
+  const limit = bodyLimitFor(c.req.path);
+  const declared = c.req.header('Content-Length');
+  if (declared !== undefined && Number(declared) > limit) return refuseTooLarge(c, limit, body.getReader());
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) return refuseTooLarge(c, limit, reader);
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  c.set('bodyText', decoder.decode(bytes));
+  return next();
+};
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** Most of a refused body read (and dropped) after the answer, and for how long. */
+const DRAIN_BYTES = 8 * 1024 * 1024;
+const DRAIN_MS = 2_000;
+
+/**
+ * The 413 for a body over its limit. Its JSON goes out at once; the
+ * connection is held open while what the client is still sending is read and
+ * dropped (up to DRAIN_BYTES or DRAIN_MS: a client stops when it sees the
+ * answer), and only then closed. Closing with unread input makes the kernel
+ * answer with a reset, which destroys the 413 before a client still writing
+ * can read it (what nginx's "lingering close" avoids). Nothing is kept.
+ */
+function refuseTooLarge(c: Context<AppEnv>, limit: number, reader: ReadableStreamDefaultReader<Uint8Array>): Response {
+  const error = tooLarge(limit);
+  countWorkerError(c, error.code);
+  const json = encoder.encode(JSON.stringify(error.body()));
+  const out = new FixedLengthStream(json.byteLength);
+  const writer = out.writable.getWriter();
+  void writer.write(json).catch(() => undefined);
+  c.executionCtx.waitUntil(drain(reader).finally(() => writer.close().catch(() => undefined)));
+  return new Response(out.readable, {
+    status: 413,
+    headers: { 'Content-Type': 'application/json', ...error.headers },
+  });
+}
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), DRAIN_MS);
+  });
+  let dropped = 0;
+  try {
+    while (dropped < DRAIN_BYTES) {
+      const read = await Promise.race([reader.read(), timeout]);
+      if (read === 'timeout' || read.done) break;
+      dropped += read.value.byteLength;
+    }
+  } catch {
+    // the client went away, or sent a broken body: nothing more to read
+  } finally {
+    clearTimeout(timer);
+    void reader.cancel().catch(() => undefined);
+  }
+}
+
+/** The request's JSON object body (already read within its limit by `readBody`), refusing non-JSON and non-objects. */
+export function jsonBody(c: Context<AppEnv>): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(c.get('bodyText') ?? '');
   } catch {
     throw badRequest(ErrorCode.INVALID_JSON, 'request body is not valid JSON');
   }
@@ -32,7 +140,10 @@ export async function jsonBody(request: Request, limit = MAX_BODY_BYTES): Promis
 }
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError(413, ErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${limit} bytes`);
+  // Any origin may read the refusal: the browser-facing routes with bodies (`/auth/token`, `/sse/frames`) allow every origin.
+  return new HttpError(413, ErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${limit} bytes`, {
+    'Access-Control-Allow-Origin': '*',
+  });
 }
 
 /** An idempotency key: 1–128 printable characters. */

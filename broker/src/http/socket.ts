@@ -1,6 +1,7 @@
 /** WebSocket upgrades: authenticate (API key or signed token), then hand the socket to a connection shard. */
 import type { Context } from 'hono';
 import { authenticateConnection } from './connect-auth';
+import { originProblem } from './origins';
 import { settings, type Env } from '../env';
 import { AUTH_HEADER, CLIENT_ID_HEADER, SHARD_HEADER, type HandoffAuth } from '../connection/shard-object';
 import { countWorkerError } from '../stats/sinks';
@@ -19,6 +20,12 @@ function refuse(c: Context<{ Bindings: Env }>, code: ErrorCode, error: string, c
 }
 
 export async function upgrade(c: Context<{ Bindings: Env }>): Promise<Response> {
+  // A page on an origin not allowed is refused before anything else, with a plain 403 (no upgrade).
+  const badOrigin = originProblem(c.env, c.req.raw);
+  if (badOrigin !== null) {
+    countWorkerError(c, ErrorCode.ORIGIN_NOT_ALLOWED);
+    return c.json({ success: false, error: badOrigin, code: ErrorCode.ORIGIN_NOT_ALLOWED }, 403);
+  }
   if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
     return c.json(
       {

@@ -10,8 +10,10 @@
  *   client frames to the shard holding that stream; `DELETE /sse?connection=…`
  *   ends the stream (a clean close: its presence leaves at once).
  *
- * Both answer CORS requests from any origin (no cookies are involved: the
- * credentials are in the URL and the Authorization header).
+ * Both answer CORS preflights from any origin (no cookies are involved: the
+ * credentials are in the URL and the Authorization header); a page whose
+ * `Origin` is not in `ALLOWED_ORIGINS` is then refused with 403
+ * `ORIGIN_NOT_ALLOWED` (./origins.ts).
  */
 import { Hono, type Context } from 'hono';
 import {
@@ -20,7 +22,6 @@ import {
   grants,
   isPrivateChannel,
   MAX_SSE_FRAMES_PER_POST,
-  MAX_SSE_POST_BYTES,
   parseCursor,
   PROTOCOL_VERSION,
   SseParam,
@@ -35,6 +36,7 @@ import { countWorkerError } from '../stats/sinks';
 import { stub } from '../stub';
 import type { AppEnv } from './auth-middleware';
 import { authenticateConnection } from './connect-auth';
+import { originProblem } from './origins';
 
 type Ctx = Context<AppEnv>;
 
@@ -162,14 +164,10 @@ async function frames(c: Ctx): Promise<Response> {
   const t = target(c);
   if (!t.ok) return t.response;
   const { connectionId, secret } = t;
-  const length = Number(c.req.header('Content-Length') ?? '0');
-  if (length > MAX_SSE_POST_BYTES) return fail(c, 413, ErrorCode.PAYLOAD_TOO_LARGE, `body is over ${MAX_SSE_POST_BYTES} bytes`);
-  const text = await c.req.text();
-  if (new TextEncoder().encode(text).byteLength > MAX_SSE_POST_BYTES)
-    return fail(c, 413, ErrorCode.PAYLOAD_TOO_LARGE, `body is over ${MAX_SSE_POST_BYTES} bytes`);
+  // Read within MAX_SSE_POST_BYTES before this runs (readBody in http/input.ts).
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(c.get('bodyText') ?? '');
   } catch {
     return fail(c, 400, ErrorCode.INVALID_JSON, 'body is not valid JSON: send one client frame or a list of them');
   }
@@ -193,6 +191,13 @@ async function frames(c: Ctx): Promise<Response> {
 /** `GET /sse`, `POST /sse/frames` and their CORS preflights; mounted at `/sse`. */
 export const sse = new Hono<AppEnv>();
 sse.options('*', () => new Response(null, { status: 204, headers: CORS }));
+// A page on an origin not allowed is refused before any stream starts (and before its frames or DELETE are looked at).
+sse.use('*', async (c, next) => {
+  if (c.req.method === 'OPTIONS') return next();
+  const problem = originProblem(c.env, c.req.raw);
+  if (problem !== null) return fail(c, 403, ErrorCode.ORIGIN_NOT_ALLOWED, problem);
+  return next();
+});
 sse.get('/', open);
 sse.delete('/', end);
 sse.post('/frames', frames);

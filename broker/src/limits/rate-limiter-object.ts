@@ -1,6 +1,7 @@
 /**
- * Per-key publish rate limit: one object per API key (by key id), holding a
- * token bucket in memory. Losing it on eviction only refills the bucket.
+ * Rate limits: one object per bucket (an API key by key id, or a client
+ * address for the token route), holding a token bucket in memory. Losing it
+ * on eviction only refills the bucket.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { settings, type Env } from '../env';
@@ -9,11 +10,12 @@ import { TokenBucket } from './token-bucket';
 export class RateLimiterObject extends DurableObject<Env> {
   private bucket: TokenBucket | null = null;
 
-  take(n: number): { ok: true } | { ok: false; retryAfterMs: number } {
+  /** Takes `n` from the bucket; `size` (default: the publish rate, burst 2×) sizes it on first use. */
+  take(n: number, size?: { perSecond: number; burst: number }): { ok: true } | { ok: false; retryAfterMs: number } {
     const now = Date.now();
     if (this.bucket === null) {
       const rate = settings(this.env).publishRatePerSecond;
-      this.bucket = new TokenBucket(rate, rate * 2, now);
+      this.bucket = size === undefined ? new TokenBucket(rate, rate * 2, now) : new TokenBucket(size.perSecond, size.burst, now);
     }
     return this.bucket.take(now, n);
   }

@@ -1,6 +1,7 @@
 /**
  * POSTs one webhook batch: `{"timeMs", "events"}`, signed with
- * `X-Switchyard-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. Any 2xx
+ * `X-Switchyard-Signature: t=<timeMs>,sha256=<hex HMAC-SHA256 of "<timeMs>.<raw body>">`
+ * (the time signed with the body, so receivers refuse replays). Any 2xx
  * is success; anything else, a network error or no answer within the timeout
  * is a failure the queue retries. The answer's body is never read.
  */
@@ -20,7 +21,7 @@ export function httpSender(secret: string, timeoutMs = SEND_TIMEOUT_MS): Sender 
   return async (url, events, now) => {
     const body = payloadText(events, now);
     key ??= webhookKey(secret, 'sign');
-    const signature = await signWebhook(body, await key);
+    const signature = await signWebhook(body, await key, now);
     try {
       const res = await fetch(url, {
         method: 'POST',

@@ -27,7 +27,7 @@ describe('settings', () => {
   it('passes every setting through from the environment, over the local defaults', () => {
     const env = Object.fromEntries(SETTINGS.map((s) => [s.name, s.kind === 'int' ? String(s.min) : 'true']));
     expect(Object.keys(settingsFromEnv({ ...env, PATH: '/bin', PORT: '1' })).sort()).toEqual(SETTINGS.map((s) => s.name).sort());
-    expect(localVars({})).toEqual({ ALLOW_DEV_KEYS: 'true', SHARD_COUNT: '1' });
+    expect(localVars({})).toEqual({ ALLOW_DEV_KEYS: 'true', SHARD_COUNT: '1', ALLOWED_ORIGINS: '*', TOKEN_REQUESTS_PER_MINUTE: '6000' });
     expect(localVars({ SHARD_COUNT: '5' })).toMatchObject({ SHARD_COUNT: '5' });
   });
 

@@ -31,7 +31,7 @@ async function attempts(receiver: WebhookReceiver, channel: string): Promise<Att
   const out: Attempt[] = [];
   for (const post of receiver.posts) {
     if (!post.body.includes(JSON.stringify(channel))) continue;
-    const payload = await verifyWebhook(post.body, post.signature, SECRET);
+    const payload = await verifyWebhook(post.body, post.signature, SECRET, { now: post.at });
     out.push({ post, events: payload.events.filter((e) => e.channel === channel) });
   }
   return out;
@@ -72,6 +72,15 @@ describe('webhooks over HTTP', () => {
     // A tampered copy does not verify.
     await expect(verifyWebhook(second!.post.body.replace('occupied', 'vacated!'), second!.post.signature, SECRET)).rejects.toMatchObject({
       code: 'WEBHOOK_SIGNATURE_INVALID',
+    });
+    // The header signs the send time with the body (t = the payload's timeMs, the retry's own time), so a
+    // captured delivery replayed after the 5-minute window is refused.
+    const t = Number(/^t=(\d+),sha256=[0-9a-f]{64}$/.exec(second!.post.signature ?? '')?.[1]);
+    expect(t).toBe((JSON.parse(second!.post.body) as { timeMs: number }).timeMs);
+    expect(Math.abs(second!.post.at - t)).toBeLessThan(60_000);
+    expect(t).toBeGreaterThan(Number(/^t=(\d+),/.exec(first!.post.signature ?? '')?.[1]));
+    await expect(verifyWebhook(second!.post.body, second!.post.signature, SECRET, { now: t + 300_001 })).rejects.toMatchObject({
+      code: 'WEBHOOK_TIMESTAMP_OUTSIDE_WINDOW',
     });
 
     const stats = await until('webhook counts in the statistics', async () => {

@@ -3,6 +3,7 @@
  * are read one by one and every wait is for a frame or a close, never a sleep.
  */
 import type { MessageFrame, ServerFrame } from '@pushflodev/sdk/protocol';
+import { WAIT_MS } from './wait';
 
 /** The part of WebSocket both runtimes share. */
 export interface SocketLike {
@@ -57,7 +58,7 @@ export class TestSocket {
   private cursor = 0;
 
   /** Waits until `predicate` holds (re-checked on each frame or close), or fails after `ms`. */
-  async until<T>(predicate: () => T | undefined | false, what: string, ms = 10_000): Promise<T> {
+  async until<T>(predicate: () => T | undefined | false, what: string, ms = WAIT_MS): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
       const value = predicate();
@@ -95,7 +96,7 @@ export class TestSocket {
     return this.frames.filter((f): f is MessageFrame => f.type === 'message' && (channel === undefined || f.channel === channel));
   }
 
-  async waitForMessages(count: number, channel?: string, ms = 10_000): Promise<MessageFrame[]> {
+  async waitForMessages(count: number, channel?: string, ms = WAIT_MS): Promise<MessageFrame[]> {
     return this.until(
       () => {
         const m = this.messages(channel);

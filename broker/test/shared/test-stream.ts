@@ -4,6 +4,7 @@
  * they arrive and every wait is for an event or the end, never a sleep.
  */
 import { SseParser, type MessageFrame, type ServerFrame } from '@pushflodev/sdk/protocol';
+import { WAIT_MS } from './wait';
 
 export interface StreamEvent {
   /** SSE event name (`message` for the default). */
@@ -63,7 +64,7 @@ export class TestStream {
   }
 
   /** Waits until `predicate` holds (re-checked on each event or the end), or fails after `ms`. */
-  async until<T>(predicate: () => T | undefined | null | false, what: string, ms = 10_000): Promise<T> {
+  async until<T>(predicate: () => T | undefined | null | false, what: string, ms = WAIT_MS): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
       const value = predicate();

@@ -12,6 +12,7 @@ import type { Env } from '../../src/env';
 import { settings } from '../../src/env';
 import type { ShardObject } from '../../src/connection/shard-object';
 import { TestStream } from '../shared/test-stream';
+import { WAIT_MS } from '../shared/wait';
 import { connected, fetchBroker, freshChannel, KEYS, publish, range, seqs, token } from './helpers';
 
 const e = env as unknown as Env;
@@ -204,7 +205,7 @@ describe('GET /sse', () => {
     expect(() => settings({ SSE_HEARTBEAT_MS: '60000' })).toThrow(/SSE_HEARTBEAT_MS="60000" is not an integer from 1000 to 25000/);
     expect(settings({}).sseHeartbeatMs).toBe(15_000);
     const plain = await openStream({});
-    await plain.until(() => plain.comments.includes('heartbeat'), 'a heartbeat comment', 5_000);
+    await plain.until(() => plain.comments.includes('heartbeat'), 'a heartbeat comment');
     expect(plain.events.map((x) => x.event)).toEqual(['connected']);
     await plain.cancel();
     const visible = await openStream({ heartbeats: 'event' });
@@ -332,7 +333,7 @@ describe('POST /sse/frames', () => {
 });
 
 /** Repeats `call` until it answers `status` (the shard notices a cancelled stream asynchronously). */
-async function waitForStatus(call: () => Promise<Response>, status: number, ms = 5_000): Promise<Response> {
+async function waitForStatus(call: () => Promise<Response>, status: number, ms = WAIT_MS): Promise<Response> {
   const deadline = Date.now() + ms;
   for (;;) {
     const res = await call();
@@ -415,7 +416,7 @@ describe('SSE connections and the rest of the broker', () => {
     expect(before.streams).toBeGreaterThanOrEqual(1);
     await stream.cancel();
     await stream.until(() => stream.ended, 'the end');
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + WAIT_MS;
     while ((await shard.stats()).streams >= before.streams && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect((await shard.stats()).streams).toBe(before.streams - 1);
   });

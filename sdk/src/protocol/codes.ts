@@ -60,6 +60,8 @@ export const ErrorCode = {
   CONNECTION_NOT_FOUND: 'CONNECTION_NOT_FOUND',
   /** `GET /sse`: a `Last-Event-ID` / `lastEventId` that is not a cursor this broker wrote. */
   INVALID_CURSOR: 'INVALID_CURSOR',
+  /** `/ws`, `/sse`: the page's `Origin` is not in the broker's `ALLOWED_ORIGINS` (HTTP 403, before any upgrade). */
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
   /** No such route. */
   NOT_FOUND: 'NOT_FOUND',
   /** Something went wrong inside the broker; no details are exposed. */

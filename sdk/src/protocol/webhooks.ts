@@ -4,7 +4,9 @@
  * `verifyWebhook` (which checks and parses them).
  *
  * Body: `{"timeMs": <send time, ms>, "events": [event, …]}` (1–100 events).
- * Header `X-Switchyard-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with WEBHOOK_SECRET>`.
+ * Header `X-Switchyard-Signature: t=<send time, unix ms>,sha256=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with WEBHOOK_SECRET>`.
+ * The time is signed with the body, so a receiver can refuse a replayed
+ * delivery (`verifyWebhook`'s tolerance window, 5 minutes by default).
  */
 import { isPlainObject } from './limits.js';
 
@@ -93,14 +95,42 @@ export function webhookKey(secret: string, usage: 'sign' | 'verify'): Promise<Cr
   return subtle().importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
 }
 
-/** The `X-Switchyard-Signature` value for a raw body: `sha256=<64 hex digits>`. */
-export async function signWebhook(body: string | Uint8Array<ArrayBuffer>, secret: string | CryptoKey): Promise<string> {
-  const key = typeof secret === 'string' ? await webhookKey(secret, 'sign') : secret;
+/** How far a delivery's signed time may be from the receiver's clock before `verifyWebhook` refuses it (5 minutes). */
+export const WEBHOOK_TOLERANCE_MS = 300_000;
+
+/** The hex HMAC-SHA256 of `"<t>.<raw body>"`: what the header's `sha256=` carries. */
+export async function webhookMac(body: string | Uint8Array<ArrayBuffer>, t: number, key: CryptoKey): Promise<Uint8Array<ArrayBuffer>> {
   const bytes = typeof body === 'string' ? encoder.encode(body) : body;
-  const mac = new Uint8Array(await subtle().sign('HMAC', key, bytes));
+  return new Uint8Array(await subtle().sign('HMAC', key, signedBytes(t, bytes)));
+}
+
+/** `"<t>."` followed by the raw body's bytes: what is signed. */
+export function signedBytes(t: number, body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const prefix = encoder.encode(`${t}.`);
+  const out = new Uint8Array(prefix.length + body.length);
+  out.set(prefix, 0);
+  out.set(body, prefix.length);
+  return out;
+}
+
+/**
+ * The `X-Switchyard-Signature` value for a raw body sent at `t` (unix ms, default now):
+ * `t=<t>,sha256=<64 hex digits of HMAC-SHA256("<t>.<body>")>`.
+ *
+ * @example
+ * ```ts
+ * const header = await signWebhook(body, process.env.WEBHOOK_SECRET!); // a test's stand-in broker
+ * ```
+ */
+export async function signWebhook(
+  body: string | Uint8Array<ArrayBuffer>,
+  secret: string | CryptoKey,
+  t: number = Date.now(),
+): Promise<string> {
+  const key = typeof secret === 'string' ? await webhookKey(secret, 'sign') : secret;
   let hex = '';
-  for (const b of mac) hex += b.toString(16).padStart(2, '0');
-  return `sha256=${hex}`;
+  for (const b of await webhookMac(body, t, key)) hex += b.toString(16).padStart(2, '0');
+  return `t=${t},sha256=${hex}`;
 }
 
 const str = (v: unknown): v is string => typeof v === 'string' && v.length > 0;

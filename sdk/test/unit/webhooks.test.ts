@@ -23,6 +23,10 @@ const payload = {
   ],
 };
 const body = JSON.stringify(payload);
+/** The delivery's signed time, and the receiver's clock a second later. */
+const T = payload.timeMs;
+const NOW = { now: T + 1_000 };
+const sign = (text: string, t = T) => signWebhook(text, SECRET, t);
 
 async function refused(promise: Promise<unknown>): Promise<WebhookFailure> {
   try {
@@ -36,13 +40,18 @@ async function refused(promise: Promise<unknown>): Promise<WebhookFailure> {
 }
 
 describe('verifyWebhook', () => {
-  it('signs as hex HMAC-SHA256 of the raw body (the same as node:crypto)', async () => {
-    const expected = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
-    expect(await signWebhook(body, SECRET)).toBe(expected);
+  it('signs as t=<ms>,sha256=<hex HMAC-SHA256 of "<t>.<raw body>"> (the same as node:crypto)', async () => {
+    const expected = `t=${T},sha256=${createHmac('sha256', SECRET).update(`${T}.${body}`).digest('hex')}`;
+    expect(await signWebhook(body, SECRET, T)).toBe(expected);
+    // Without a time, now.
+    const before = Date.now();
+    const t = Number(/^t=(\d+),/.exec(await signWebhook(body, SECRET))![1]);
+    expect(t).toBeGreaterThanOrEqual(before);
+    expect(t).toBeLessThanOrEqual(Date.now());
   });
 
   it('returns the typed payload for a correctly signed body', async () => {
-    const result = await verifyWebhook(body, await signWebhook(body, SECRET), SECRET);
+    const result = await verifyWebhook(body, await sign(body), SECRET, NOW);
     expect(result).toEqual(payload);
     const removed = result.events.find((e): e is Extract<WebhookEvent, { name: 'member_removed' }> => e.name === 'member_removed');
     expect(removed?.clientId).toBe('ana');
@@ -50,11 +59,19 @@ describe('verifyWebhook', () => {
   });
 
   it('accepts the body as bytes or an ArrayBuffer, and upper-case hex', async () => {
-    const signature = await signWebhook(body, SECRET);
+    const signature = await sign(body);
     const bytes = new TextEncoder().encode(body);
-    expect(await verifyWebhook(bytes, signature, SECRET)).toEqual(payload);
-    expect(await verifyWebhook(bytes.buffer, signature, SECRET)).toEqual(payload);
-    expect(await verifyWebhook(body, `sha256=${signature.slice(7).toUpperCase()}`, SECRET)).toEqual(payload);
+    expect(await verifyWebhook(bytes, signature, SECRET, NOW)).toEqual(payload);
+    expect(await verifyWebhook(bytes.buffer, signature, SECRET, NOW)).toEqual(payload);
+    expect(
+      await verifyWebhook(
+        body,
+        signature.replace(/sha256=(.*)$/, (_, h: string) => `sha256=${h.toUpperCase()}`),
+        SECRET,
+        NOW,
+      ),
+    ).toEqual(payload);
+    expect(await verifyWebhook(body, signature.replace(',', ', '), SECRET, NOW)).toEqual(payload);
   });
 
   it('refuses a missing header', async () => {
@@ -63,20 +80,50 @@ describe('verifyWebhook', () => {
     expect(await refused(verifyWebhook(body, '', SECRET))).toBe('WEBHOOK_SIGNATURE_MISSING');
   });
 
-  it('refuses another secret, a tampered body and malformed headers', async () => {
-    const signature = await signWebhook(body, SECRET);
-    expect(await refused(verifyWebhook(body, signature, 'whsec_other'))).toBe('WEBHOOK_SIGNATURE_INVALID');
-    expect(await refused(verifyWebhook(body.replace('ana', 'bob'), signature, SECRET))).toBe('WEBHOOK_SIGNATURE_INVALID');
-    expect(await refused(verifyWebhook(`${body} `, signature, SECRET))).toBe('WEBHOOK_SIGNATURE_INVALID');
+  it('refuses another secret, a tampered body and a tampered time with WEBHOOK_SIGNATURE_INVALID', async () => {
+    const signature = await sign(body);
+    expect(await refused(verifyWebhook(body, signature, 'whsec_other', NOW))).toBe('WEBHOOK_SIGNATURE_INVALID');
+    expect(await refused(verifyWebhook(body.replace('ana', 'bob'), signature, SECRET, NOW))).toBe('WEBHOOK_SIGNATURE_INVALID');
+    expect(await refused(verifyWebhook(`${body} `, signature, SECRET, NOW))).toBe('WEBHOOK_SIGNATURE_INVALID');
+    // An old delivery re-stamped with a fresh time does not verify: the time is signed.
+    const restamped = signature.replace(`t=${T}`, `t=${T + 600_000}`);
+    expect(await refused(verifyWebhook(body, restamped, SECRET, { now: T + 600_000 }))).toBe('WEBHOOK_SIGNATURE_INVALID');
+  });
+
+  it('refuses malformed headers with WEBHOOK_SIGNATURE_MALFORMED', async () => {
+    const signature = await sign(body);
+    const hex = signature.slice(signature.indexOf('sha256=') + 7);
     for (const bad of [
-      signature.slice(7),
-      `sha1=${signature.slice(7)}`,
-      signature.slice(0, -2),
-      `${signature}00`,
-      `sha256=${'z'.repeat(64)}`,
+      `sha256=${hex}`, // the old header, without a time
+      hex,
+      `t=${T},sha1=${hex}`,
+      `t=${T},sha256=${hex.slice(0, -2)}`,
+      `t=${T},sha256=${hex}00`,
+      `t=${T},sha256=${'z'.repeat(64)}`,
+      `t=soon,sha256=${hex}`,
+      `sha256=${hex},t=${T}`,
+      `t=${'9'.repeat(17)},sha256=${hex}`,
     ]) {
-      expect(await refused(verifyWebhook(body, bad, SECRET))).toBe('WEBHOOK_SIGNATURE_INVALID');
+      expect([bad, await refused(verifyWebhook(body, bad, SECRET, NOW))]).toEqual([bad, 'WEBHOOK_SIGNATURE_MALFORMED']);
     }
+  });
+
+  it('refuses a genuine delivery signed outside the window with WEBHOOK_TIMESTAMP_OUTSIDE_WINDOW (a replay)', async () => {
+    const signature = await sign(body);
+    // Inside the default 5 minutes, either way: accepted.
+    expect(await verifyWebhook(body, signature, SECRET, { now: T + 300_000 })).toEqual(payload);
+    expect(await verifyWebhook(body, signature, SECRET, { now: T - 300_000 })).toEqual(payload);
+    // Older, or from the future: refused.
+    expect(await refused(verifyWebhook(body, signature, SECRET, { now: T + 300_001 }))).toBe('WEBHOOK_TIMESTAMP_OUTSIDE_WINDOW');
+    expect(await refused(verifyWebhook(body, signature, SECRET, { now: T - 300_001 }))).toBe('WEBHOOK_TIMESTAMP_OUTSIDE_WINDOW');
+    expect(await refused(verifyWebhook(body, signature, SECRET))).toBe('WEBHOOK_TIMESTAMP_OUTSIDE_WINDOW'); // the real clock: 2023 is long ago
+    // A tighter window.
+    expect(await refused(verifyWebhook(body, signature, SECRET, { now: T + 1_001, toleranceMs: 1_000 }))).toBe(
+      'WEBHOOK_TIMESTAMP_OUTSIDE_WINDOW',
+    );
+    // A fresh delivery with the real clock: accepted.
+    expect(await verifyWebhook(body, await signWebhook(body, SECRET), SECRET)).toEqual(payload);
+    await expect(verifyWebhook(body, signature, SECRET, { toleranceMs: -1 })).rejects.toThrow(TypeError);
   });
 
   it('refuses a signed body that is not a webhook payload', async () => {
@@ -86,13 +133,13 @@ describe('verifyWebhook', () => {
       '{"timeMs":1}',
       '{"timeMs":1,"events":[{"name":"member_added","id":"e","channel":"c","timeMs":1}]}',
     ]) {
-      expect(await refused(verifyWebhook(text, await signWebhook(text, SECRET), SECRET))).toBe('WEBHOOK_PAYLOAD_INVALID');
+      expect(await refused(verifyWebhook(text, await sign(text), SECRET, NOW))).toBe('WEBHOOK_PAYLOAD_INVALID');
     }
   });
 
   it('leaves out events of kinds it does not know (a newer broker)', async () => {
     const text = JSON.stringify({ timeMs: 1, events: [{ id: 'e1', name: 'channel_renamed', channel: 'c', timeMs: 1 }, payload.events[0]] });
-    const result = await verifyWebhook(text, await signWebhook(text, SECRET), SECRET);
+    const result = await verifyWebhook(text, await sign(text), SECRET, NOW);
     expect(result.events).toEqual([payload.events[0]]);
   });
 
